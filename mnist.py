@@ -1,0 +1,268 @@
+"""MNIST (and Fashion-MNIST): download, verify, cache and load; plus what every script shares.
+
+Data: `load_data()` returns ((x_train, y_train), (x_val, y_val), (x_test, y_test)), the last
+`validation_size` official training images split off as the validation set. The four official
+IDX files are cached in `data/` beside this file (`MNIST_DATA_DIR` overrides it) and verified
+on every load by the SHA-256 of their decompressed content, their IDX magic and dimensions.
+
+Skeleton: `parse_args` (the flags every script takes), `init_weights` (the one initialiser),
+`run` (the epoch loop with the shared batch order and report lines).
+"""
+import argparse
+import gzip
+import hashlib
+import os
+import sys
+import tempfile
+import time
+import zlib
+
+import numpy as np
+import requests
+from tqdm import tqdm
+
+DATASETS = {
+    "mnist": {
+        "dir_env": "MNIST_DATA_DIR",
+        "mirror_env": "MNIST_MIRROR",
+        "subdir": "mnist",
+        "mirrors": [
+            "https://ossci-datasets.s3.amazonaws.com/mnist/",
+            "https://storage.googleapis.com/cvdf-datasets/mnist/",
+            "http://yann.lecun.com/exdb/mnist/",  # answers 403/404 for years: last resort
+        ],
+        # file name -> (SHA-256 of the decompressed content, IDX dimensions)
+        "files": {
+            "train-images-idx3-ubyte.gz": (
+                "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db", (60000, 28, 28)),
+            "train-labels-idx1-ubyte.gz": (
+                "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5", (60000,)),
+            "t10k-images-idx3-ubyte.gz": (
+                "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7", (10000, 28, 28)),
+            "t10k-labels-idx1-ubyte.gz": (
+                "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2", (10000,)),
+        },
+    },
+    "fashion": {
+        "dir_env": "FASHION_MNIST_DATA_DIR",
+        "mirror_env": "FASHION_MNIST_MIRROR",
+        "subdir": "fashion",
+        "mirrors": ["http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/"],
+        "files": {
+            "train-images-idx3-ubyte.gz": (
+                "c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888", (60000, 28, 28)),
+            "train-labels-idx1-ubyte.gz": (
+                "bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9", (60000,)),
+            "t10k-images-idx3-ubyte.gz": (
+                "5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b", (10000, 28, 28)),
+            "t10k-labels-idx1-ubyte.gz": (
+                "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34", (10000,)),
+        },
+    },
+}
+TIMEOUT = (10, 30)  # seconds: connect, read (between two chunks of the body)
+HEADERS = {"User-Agent": "simple-neural-networks-mnist-loader/1.0"}
+SHAPES = [(784,), (1, 28, 28), (28, 28, 1)]  # flat, NCHW, NHWC
+
+
+class DataError(Exception):
+    """The data could not be had: the message says why and what to do."""
+
+
+def data_dir(dataset="mnist"):
+    spec = DATASETS[dataset]
+    default = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", spec["subdir"])
+    return os.environ.get(spec["dir_env"]) or default
+
+
+def mirrors(dataset="mnist"):
+    spec = DATASETS[dataset]
+    urls = os.environ.get(spec["mirror_env"], "").split(",")
+    return [u.strip().rstrip("/") + "/" for u in urls if u.strip()] or spec["mirrors"]
+
+
+def read_idx(path, sha256, dims):
+    """Decompress, verify and parse one IDX file; raises ValueError saying what is wrong."""
+    try:
+        with gzip.open(path, "rb") as f:
+            raw = f.read()
+    except (OSError, EOFError, zlib.error) as e:
+        raise ValueError(f"not a complete gzip file ({e})") from None
+    if hashlib.sha256(raw).hexdigest() != sha256:
+        raise ValueError("SHA-256 of the decompressed content does not match")
+    magic = 0x800 + len(dims)  # unsigned bytes, then the number of dimensions
+    header = np.frombuffer(raw, ">u4", count=1 + len(dims))
+    if header[0] != magic or tuple(header[1:]) != dims:
+        raise ValueError(f"IDX header {tuple(header)} is not magic {magic:#x} with dims {dims}")
+    return np.frombuffer(raw, np.uint8, offset=4 * (1 + len(dims))).reshape(dims)
+
+
+def download(url, path, sha256, dims):
+    """Stream url into a temporary file beside path; rename it into place once it verifies."""
+    fd, tmp = tempfile.mkstemp(prefix=".download-", dir=os.path.dirname(path))
+    try:
+        with os.fdopen(fd, "wb") as f, requests.get(url, stream=True, timeout=TIMEOUT,
+                                                     headers=HEADERS) as r:
+            r.raise_for_status()
+            total = int(r.headers.get("Content-Length", 0)) or None
+            with tqdm(total=total, unit="B", unit_scale=True, desc=os.path.basename(path),
+                      disable=not sys.stderr.isatty(), leave=False) as bar:
+                for chunk in r.iter_content(chunk_size=1 << 16):
+                    f.write(chunk)
+                    bar.update(len(chunk))
+        data = read_idx(tmp, sha256, dims)
+        os.replace(tmp, path)
+        return data
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+
+
+def fetch(name, dataset="mnist"):
+    """The verified content of one file, from the cache or else from the first mirror that works."""
+    sha256, dims = DATASETS[dataset]["files"][name]
+    folder = data_dir(dataset)
+    path = os.path.join(folder, name)
+    if os.path.exists(path):
+        try:
+            return read_idx(path, sha256, dims)
+        except ValueError as e:
+            print(f"{path}: {e}; deleting it and downloading it again", file=sys.stderr)
+            try:
+                os.remove(path)
+            except OSError as e:
+                raise DataError(f"{path} fails verification and cannot be deleted: {e}") from None
+    try:
+        os.makedirs(folder, exist_ok=True)
+    except OSError as e:
+        raise DataError(f"cannot create the data directory {folder}: {e}") from None
+    failures = []
+    for base in mirrors(dataset):
+        print(f"downloading {base}{name}", file=sys.stderr)
+        try:
+            return download(base + name, path, sha256, dims)
+        except (requests.RequestException, ValueError, OSError) as e:
+            failures.append(f"  {base}: {type(e).__name__}: {e}")
+    names = ", ".join(DATASETS[dataset]["files"])
+    raise DataError(f"could not download {name} from any mirror:\n" + "\n".join(failures) +
+                    f"\nCopy the four files ({names}) into {folder} by hand, or set "
+                    f"{DATASETS[dataset]['dir_env']} to a directory that holds them.")
+
+
+def load_data(shape=(784,), one_hot=False, validation_size=10000, dataset="mnist"):
+    """((x_train, y_train), (x_val, y_val), (x_test, y_test)): x float32 in [0, 1] reshaped
+    to (n, *shape); y int64 labels, or float32 one-hot rows when one_hot is True."""
+    if tuple(shape) not in SHAPES:
+        raise ValueError(f"shape must be one of {SHAPES}, not {shape}")
+    if dataset not in DATASETS:
+        raise ValueError(f"dataset must be one of {list(DATASETS)}, not {dataset!r}")
+    x_train, y_train, x_test, y_test = (fetch(name, dataset) for name in DATASETS[dataset]["files"])
+    if not 0 <= validation_size <= len(x_train):
+        raise ValueError(f"validation_size must be in 0..{len(x_train)}, not {validation_size}")
+
+    def prepare(x, y):
+        x = (x.reshape((len(x),) + tuple(shape)) / np.float32(255)).astype(np.float32)
+        y = np.eye(10, dtype=np.float32)[y] if one_hot else y.astype(np.int64)
+        return x, y
+
+    n = len(x_train) - validation_size
+    return (prepare(x_train[:n], y_train[:n]), prepare(x_train[n:], y_train[n:]),
+            prepare(x_test, y_test))
+
+
+# --- The skeleton every script shares -------------------------------------------------------
+
+def _positive(kind):
+    def parse(text):
+        value = kind(text)
+        if value <= 0:
+            raise argparse.ArgumentTypeError(f"must be positive, not {text}")
+        return value
+    parse.__name__ = kind.__name__  # argparse names the type in its "invalid ... value" error
+    return parse
+
+
+def _fraction(text):
+    value = float(text)
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"must be an accuracy in 0..1, not {text}")
+    return value
+
+
+def _seed(text):
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, not {text}")
+    return value
+
+
+def parse_args(description, argv=None):
+    """The flags every script takes, with the recipe's defaults."""
+    p = argparse.ArgumentParser(description=description.strip().splitlines()[0])
+    p.add_argument("--epochs", type=_positive(int), default=30, help="default: %(default)s")
+    p.add_argument("--batch-size", type=_positive(int), default=10, help="default: %(default)s")
+    p.add_argument("--lr", type=_positive(float), default=0.2, help="learning rate, default: %(default)s")
+    p.add_argument("--seed", type=_seed, default=0, help="weights and batch order, default: %(default)s")
+    p.add_argument("--train-size", type=_positive(int), metavar="N",
+                   help="train on the first N training images only (quick runs)")
+    p.add_argument("--target", type=_fraction, metavar="ACC",
+                   help="exit 1 when the final test accuracy is below ACC")
+    return p.parse_args(argv)
+
+
+def init_weights(seed, shapes):
+    """[w1, b1, w2, b2, ...] as float32 numpy arrays, the same for every framework.
+
+    Canonical layout: the LAST axis is the layer's output units, so a dense weight is
+    (fan_in, fan_out) and a conv kernel is (height, width, in_channels, out_channels).
+    Weights ~ normal / sqrt(fan_in), drawn in order from the seed; biases are zero.
+    """
+    rng = np.random.default_rng([seed, 0])  # [seed, 1] is the batch order's stream
+    params = []
+    for shape in shapes:
+        fan_in = int(np.prod(shape[:-1]))
+        params.append((rng.standard_normal(shape) / np.sqrt(fan_in)).astype(np.float32))
+        params.append(np.zeros(shape[-1], np.float32))
+    return params
+
+
+def accuracy(labels, y):
+    return float(np.mean(np.asarray(labels) == (y.argmax(axis=1) if y.ndim == 2 else y)))
+
+
+def run(args, data, train_epoch, predict):
+    """The loop: each epoch, train_epoch(x, y) gets the training set shuffled into this epoch's
+    batch order (the same for every framework) and trains on consecutive batches of
+    args.batch_size, the last one possibly smaller; predict(x) returns class labels."""
+    (x_train, y_train), (x_val, y_val), (x_test, y_test) = data
+    x_train, y_train = x_train[:args.train_size], y_train[:args.train_size]
+    rng = np.random.default_rng([args.seed, 1])
+    for epoch in range(1, args.epochs + 1):
+        start = time.perf_counter()
+        order = rng.permutation(len(x_train))
+        train_epoch(x_train[order], y_train[order])
+        seconds = time.perf_counter() - start
+        val = f"val accuracy {accuracy(predict(x_val), y_val):.4f}" if len(x_val) else "no validation set"
+        print(f"epoch {epoch:2d}/{args.epochs}  {val}  ({seconds:.1f} s)", flush=True)
+    test = accuracy(predict(x_test), y_test)
+    print(f"test accuracy {test:.4f}", flush=True)
+    if args.target is not None and test < args.target:
+        sys.exit(f"test accuracy {test:.4f} is below the target {args.target}")
+
+
+def _one_line_errors(kind, error, tb):
+    """A missing framework or unobtainable data is one line on stderr, not a traceback."""
+    if issubclass(kind, ModuleNotFoundError) and error.name:
+        top = error.name.split(".")[0]
+        pins = os.path.join(os.path.dirname(os.path.abspath(__file__)), "requirements.txt")
+        pin = next((line.strip() for line in open(pins) if line.split("=")[0].strip() == top), top) \
+            if os.path.exists(pins) else top
+        print(f"error: {top} is not installed: pip install '{pin}' (or pip install -r "
+              f"requirements.txt)", file=sys.stderr)
+    elif issubclass(kind, DataError):
+        print(f"error: {error}", file=sys.stderr)
+    else:
+        sys.__excepthook__(kind, error, tb)
+
+
+sys.excepthook = _one_line_errors

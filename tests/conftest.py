@@ -1,0 +1,110 @@
+"""Shared fixtures: a local HTTP mirror with scripted failures, synthetic IDX files, real data."""
+import gzip
+import hashlib
+import http.server
+import os
+import sys
+import threading
+import time
+
+import numpy as np
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+
+import mnist  # noqa: E402
+
+
+def idx_bytes(array):
+    """An uncompressed IDX file holding a uint8 array."""
+    header = np.array([0x800 + array.ndim, *array.shape], ">u4").tobytes()
+    return header + array.astype(np.uint8).tobytes()
+
+
+@pytest.fixture
+def synthetic(monkeypatch):
+    """Small random IDX files (40 train, 10 test) in MNIST's names; their checksums and
+    dimensions replace the real ones in the loader's table. Returns {name: (gz bytes, array)}."""
+    rng = np.random.default_rng(7)
+    arrays = {
+        "train-images-idx3-ubyte.gz": rng.integers(0, 256, (40, 28, 28)),
+        "train-labels-idx1-ubyte.gz": rng.integers(0, 10, (40,)),
+        "t10k-images-idx3-ubyte.gz": rng.integers(0, 256, (10, 28, 28)),
+        "t10k-labels-idx1-ubyte.gz": rng.integers(0, 10, (10,)),
+    }
+    files, table = {}, {}
+    for name, array in arrays.items():
+        raw = idx_bytes(array)
+        files[name] = (gzip.compress(raw, mtime=0), array.astype(np.uint8))
+        table[name] = (hashlib.sha256(raw).hexdigest(), array.shape)
+    monkeypatch.setitem(mnist.DATASETS["mnist"], "files", table)
+    return files
+
+
+class Mirror:
+    """A local HTTP server. `plan[name]` is a list of behaviours, one used per request for
+    that file (the last one repeats): 'ok', an HTTP status code, 'truncated' (a complete
+    response holding half the file), 'wrong' (other bytes), 'stall' (no answer within the
+    client's timeout), 'cut' (the connection closes mid-body)."""
+
+    def __init__(self, files):
+        self.files, self.plan, self.requests = files, {}, []
+        mirror = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_GET(self):
+                name = self.path.rsplit("/", 1)[-1]
+                mirror.requests.append(name)
+                steps = mirror.plan.get(name, ["ok"])
+                action = steps.pop(0) if len(steps) > 1 else steps[0]
+                body = mirror.files[name][0] if name in mirror.files else None
+                if body is None or isinstance(action, int):
+                    self.send_error(404 if body is None else action)
+                    return
+                if action == "truncated":
+                    body = body[:len(body) // 2]
+                elif action == "wrong":
+                    body = gzip.compress(b"not the file you are looking for")
+                elif action == "stall":
+                    time.sleep(1.5)
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                if action == "cut":
+                    self.wfile.write(body[:len(body) // 2])
+                    self.wfile.flush()
+                    self.close_connection = True
+                    return
+                self.wfile.write(body)
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_port}/mnist/"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def mirrors(synthetic):
+    """Two local mirrors serving the synthetic files; close them afterwards."""
+    made = [Mirror(synthetic), Mirror(synthetic)]
+    yield made
+    for m in made:
+        m.close()
+
+
+@pytest.fixture(scope="session")
+def real_data_dir():
+    """The directory with the real MNIST files, from MNIST_DATA_DIR; skip if there is none."""
+    folder = os.environ.get("MNIST_DATA_DIR")
+    names = list(mnist.DATASETS["mnist"]["files"])
+    if not folder or not all(os.path.exists(os.path.join(folder, n)) for n in names):
+        pytest.skip("real MNIST not found: set MNIST_DATA_DIR to a directory with the four files")
+    return folder

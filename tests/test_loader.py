@@ -1,0 +1,149 @@
+"""The loader against local mirrors: every failure ends in a recovery or one clear error,
+and never leaves a partial or unverified file in the data directory."""
+import gzip
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import mnist
+from conftest import ROOT
+
+NAMES = ["train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
+         "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"]
+
+
+@pytest.fixture
+def data_dir(tmp_path, monkeypatch):
+    folder = tmp_path / "data"
+    monkeypatch.setenv("MNIST_DATA_DIR", str(folder))
+    monkeypatch.setattr(mnist, "TIMEOUT", (2, 0.5))
+    return folder
+
+
+def use(monkeypatch, *servers):
+    monkeypatch.setenv("MNIST_MIRROR", ",".join(s.url for s in servers))
+
+
+def assert_clean_and_correct(data_dir, synthetic):
+    """Exactly the four files, each verified, and nothing else (no temporary file)."""
+    assert sorted(os.listdir(data_dir)) == sorted(NAMES)
+    for name in NAMES:
+        sha, dims = mnist.DATASETS["mnist"]["files"][name]
+        np.testing.assert_array_equal(mnist.read_idx(data_dir / name, sha, dims), synthetic[name][1])
+
+
+def test_downloads_verifies_and_splits(data_dir, mirrors, synthetic, monkeypatch):
+    use(monkeypatch, mirrors[0])
+    (x_train, y_train), (x_val, y_val), (x_test, y_test) = mnist.load_data(validation_size=15)
+    assert_clean_and_correct(data_dir, synthetic)
+    images = synthetic["train-images-idx3-ubyte.gz"][1].reshape(40, 784) / np.float32(255)
+    np.testing.assert_allclose(x_train, images[:25])
+    np.testing.assert_allclose(x_val, images[25:])
+    np.testing.assert_array_equal(y_val, synthetic["train-labels-idx1-ubyte.gz"][1][25:])
+    assert x_test.shape == (10, 784) and y_test.dtype == np.int64
+
+
+def test_cached_files_are_not_downloaded_again(data_dir, mirrors, synthetic, monkeypatch):
+    use(monkeypatch, mirrors[0])
+    mnist.load_data(validation_size=10)
+    assert len(mirrors[0].requests) == 4
+    mnist.load_data(validation_size=10)
+    assert len(mirrors[0].requests) == 4
+
+
+@pytest.mark.parametrize("failure", [404, "truncated", "wrong", "stall", "cut"])
+def test_first_mirror_fails_second_serves(data_dir, mirrors, synthetic, monkeypatch, failure):
+    mirrors[0].plan = {name: [failure] for name in NAMES}
+    use(monkeypatch, *mirrors)
+    mnist.load_data(validation_size=10)
+    assert mirrors[0].requests == NAMES and mirrors[1].requests == NAMES
+    assert_clean_and_correct(data_dir, synthetic)
+
+
+def test_server_error_then_success_on_the_same_mirror_list(data_dir, mirrors, synthetic, monkeypatch):
+    # the first request for a file gets a 500; the mirror list names the same server twice
+    mirrors[0].plan = {name: [500, "ok"] for name in NAMES}
+    use(monkeypatch, mirrors[0], mirrors[0])
+    mnist.load_data(validation_size=10)
+    assert mirrors[0].requests == [n for name in NAMES for n in (name, name)]
+    assert_clean_and_correct(data_dir, synthetic)
+
+
+def test_corrupted_cached_file_is_reported_deleted_and_downloaded_again(
+        data_dir, mirrors, synthetic, monkeypatch, capsys):
+    use(monkeypatch, mirrors[0])
+    mnist.load_data(validation_size=10)
+    path = data_dir / "t10k-images-idx3-ubyte.gz"
+    raw = bytearray(gzip.decompress(path.read_bytes()))
+    raw[100] ^= 0xFF  # one flipped pixel in an otherwise valid gzip
+    path.write_bytes(gzip.compress(bytes(raw)))
+    mnist.load_data(validation_size=10)
+    assert mirrors[0].requests[4:] == ["t10k-images-idx3-ubyte.gz"]
+    assert "does not match" in capsys.readouterr().err
+    assert_clean_and_correct(data_dir, synthetic)
+
+
+def test_every_mirror_failing_is_one_clear_error(data_dir, mirrors, synthetic, monkeypatch):
+    mirrors[0].plan = {name: [404] for name in NAMES}
+    mirrors[1].plan = {name: ["wrong"] for name in NAMES}
+    use(monkeypatch, *mirrors)
+    with pytest.raises(mnist.DataError) as error:
+        mnist.load_data(validation_size=10)
+    message = str(error.value)
+    assert mirrors[0].url in message and "404" in message
+    assert mirrors[1].url in message and "SHA-256" in message
+    assert str(data_dir) in message and all(name in message for name in NAMES)
+    assert os.listdir(data_dir) == []
+
+
+def test_unreachable_mirrors_exit_nonzero_without_a_traceback(tmp_path):
+    # real checksums, nothing listening: the script itself must fail cleanly
+    env = dict(os.environ, MNIST_DATA_DIR=str(tmp_path), MNIST_MIRROR="http://127.0.0.1:9/")
+    result = subprocess.run([sys.executable, "mlp_numpy.py", "--epochs", "1"], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    assert "error: could not download train-images-idx3-ubyte.gz" in result.stderr
+    assert "http://127.0.0.1:9/" in result.stderr and str(tmp_path) in result.stderr
+    assert os.listdir(tmp_path) == []
+
+
+def test_valid_files_in_a_read_only_directory_are_used_as_they_are(
+        data_dir, mirrors, synthetic, monkeypatch):
+    use(monkeypatch, mirrors[0])
+    mnist.load_data(validation_size=10)
+    before = {n: os.stat(data_dir / n).st_mtime_ns for n in NAMES}
+    os.chmod(data_dir, 0o555)
+    try:
+        monkeypatch.setenv("MNIST_MIRROR", "http://127.0.0.1:9/")  # a download would fail
+        mnist.load_data(validation_size=10)
+    finally:
+        os.chmod(data_dir, 0o755)
+    assert {n: os.stat(data_dir / n).st_mtime_ns for n in NAMES} == before
+
+
+def test_wrong_idx_header_is_rejected(tmp_path):
+    from conftest import idx_bytes
+    import hashlib
+    raw = idx_bytes(np.zeros((3, 28, 28)))
+    path = tmp_path / "f.gz"
+    path.write_bytes(gzip.compress(raw))
+    sha = hashlib.sha256(raw).hexdigest()
+    assert mnist.read_idx(path, sha, (3, 28, 28)).shape == (3, 28, 28)
+    with pytest.raises(ValueError, match="IDX header"):
+        mnist.read_idx(path, sha, (4, 28, 28))
+    with pytest.raises(ValueError, match="IDX header"):
+        mnist.read_idx(path, sha, (3,))
+
+
+def test_load_data_rejects_bad_arguments(data_dir, mirrors, monkeypatch):
+    use(monkeypatch, mirrors[0])
+    with pytest.raises(ValueError, match="shape"):
+        mnist.load_data(shape=(28, 28))
+    with pytest.raises(ValueError, match="dataset"):
+        mnist.load_data(dataset="cifar")
+    with pytest.raises(ValueError, match="validation_size"):
+        mnist.load_data(validation_size=41)
