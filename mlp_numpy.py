@@ -1,0 +1,41 @@
+"""MLP in NumPy: 784 -> 100 sigmoid -> 10 softmax, cross-entropy, mini-batch SGD."""
+import mnist  # first: it turns a missing framework below into a one-line error
+import numpy as np
+
+
+def feed_forward(params, x):
+    w1, b1, w2, b2 = params
+    h = 1 / (1 + np.exp(-(x @ w1 + b1)))       # (n, 100)
+    z = h @ w2 + b2                             # (n, 10)
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return h, e / e.sum(axis=1, keepdims=True)  # hidden activations, softmax probabilities
+
+
+def train_step(params, x, y, lr):
+    w1, b1, w2, b2 = params
+    h, p = feed_forward(params, x)
+    dz = (p - y) / len(x)                       # gradient of the mean cross-entropy wrt z
+    dh = (dz @ w2.T) * h * (1 - h)              # back through the sigmoid
+    grads = x.T @ dh, dh.sum(axis=0), h.T @ dz, dz.sum(axis=0)
+    for param, grad in zip(params, grads):
+        param -= lr * grad                      # in place: params are the model
+
+
+def predict(params, x):
+    return feed_forward(params, x)[1].argmax(axis=1)
+
+
+def main():
+    args = mnist.parse_args(__doc__)
+    data = mnist.load_data(shape=(784,), one_hot=True)
+    params = mnist.init_weights(args.seed, [(784, 100), (100, 10)])
+
+    def train_epoch(x, y):
+        for i in range(0, len(x), args.batch_size):
+            train_step(params, x[i:i + args.batch_size], y[i:i + args.batch_size], args.lr)
+
+    mnist.run(args, data, train_epoch, lambda x: predict(params, x))
+
+
+if __name__ == "__main__":
+    main()
