@@ -1,0 +1,41 @@
+"""MLP in Keras 3: 784 -> 100 sigmoid -> 10 softmax, cross-entropy, mini-batch SGD."""
+import mnist  # first: it turns a missing framework below into a one-line error
+import keras
+
+
+def feed_forward(params):
+    model = keras.Sequential([
+        keras.Input((784,)),
+        keras.layers.Dense(100, activation="sigmoid"),   # (n, 100)
+        keras.layers.Dense(10, activation="softmax"),    # (n, 10)
+    ])
+    model.set_weights(params)  # a Dense kernel is (in, out): the canonical layout as it is
+    return model
+
+
+def train_step(model, lr):
+    # compile() builds the train step; many steps per call keep Python out of the loop, but
+    # the torch backend runs one step per call only
+    steps = 1 if keras.backend.backend() == "torch" else 1000
+    model.compile(optimizer=keras.optimizers.SGD(lr), loss="sparse_categorical_crossentropy",
+                  steps_per_execution=steps)
+
+
+def predict(model, x):
+    return model.predict(x, batch_size=1000, verbose=0).argmax(axis=1)
+
+
+def main():
+    args = mnist.parse_args(__doc__)
+    data = mnist.load_data(shape=(784,))
+    model = feed_forward(mnist.init_weights(args.seed, [(784, 100), (100, 10)]))
+    train_step(model, args.lr)
+
+    def train_epoch(x, y):  # already in this epoch's batch order: fit must not shuffle it
+        model.fit(x, y, batch_size=args.batch_size, epochs=1, shuffle=False, verbose=0)
+
+    mnist.run(args, data, train_epoch, lambda x: predict(model, x))
+
+
+if __name__ == "__main__":
+    main()

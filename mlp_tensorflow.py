@@ -1,0 +1,42 @@
+"""MLP in TensorFlow 2 (low level): 784 -> 100 sigmoid -> 10 softmax, cross-entropy, mini-batch SGD."""
+import mnist  # first: it turns a missing framework below into a one-line error
+import tensorflow as tf
+
+tf.config.threading.set_inter_op_parallelism_threads(1)  # batches of 10 are too small to split:
+tf.config.threading.set_intra_op_parallelism_threads(1)  # threads only add overhead
+
+
+def feed_forward(params, x):
+    w1, b1, w2, b2 = params
+    h = tf.sigmoid(x @ w1 + b1)                 # (n, 100)
+    return h @ w2 + b2                          # (n, 10) logits: the softmax is inside the loss
+
+
+def train_step(params, x, y, lr):
+    with tf.GradientTape() as tape:
+        logits = feed_forward(params, x)
+        loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(y, logits))
+    for param, grad in zip(params, tape.gradient(loss, params)):
+        param.assign_sub(lr * grad)
+
+
+@tf.function
+def predict(params, x):
+    return tf.argmax(feed_forward(params, x), axis=1)
+
+
+def main():
+    args = mnist.parse_args(__doc__)
+    data = mnist.load_data(shape=(784,))
+    params = [tf.Variable(p) for p in mnist.init_weights(args.seed, [(784, 100), (100, 10)])]
+
+    @tf.function  # the whole epoch runs as one graph: no Python between the steps
+    def train_epoch(x, y):
+        for i in tf.range(0, tf.shape(x)[0], args.batch_size):
+            train_step(params, x[i:i + args.batch_size], y[i:i + args.batch_size], args.lr)
+
+    mnist.run(args, data, train_epoch, lambda x: predict(params, x).numpy())
+
+
+if __name__ == "__main__":
+    main()
