@@ -1,6 +1,10 @@
 """MLP in Keras 3: 784 -> 100 sigmoid -> 10 softmax, cross-entropy, mini-batch SGD."""
 import mnist  # first: it turns a missing framework below into a one-line error
-import keras
+import os
+
+os.environ.setdefault("TF_NUM_INTEROP_THREADS", "1")  # batches of 10 are too small to split:
+os.environ.setdefault("TF_NUM_INTRAOP_THREADS", "1")  # threads only add overhead (TF backend)
+import keras  # noqa: E402  (TensorFlow reads those two when it is imported)
 
 
 def feed_forward(params):

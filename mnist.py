@@ -196,8 +196,8 @@ def _seed(text):
     return value
 
 
-def parse_args(description, argv=None):
-    """The flags every script takes, with the recipe's defaults."""
+def parse_args(description, argv=None, **defaults):
+    """The flags every script takes, with the recipe's defaults (a script may change them)."""
     p = argparse.ArgumentParser(description=description.strip().splitlines()[0])
     p.add_argument("--epochs", type=_positive(int), default=30, help="default: %(default)s")
     p.add_argument("--batch-size", type=_positive(int), default=10, help="default: %(default)s")
@@ -207,6 +207,7 @@ def parse_args(description, argv=None):
                    help="train on the first N training images only (quick runs)")
     p.add_argument("--target", type=_fraction, metavar="ACC",
                    help="exit 1 when the final test accuracy is below ACC")
+    p.set_defaults(**defaults)
     return p.parse_args(argv)
 
 

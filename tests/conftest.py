@@ -3,6 +3,8 @@ import gzip
 import hashlib
 import http.server
 import os
+import re
+import subprocess
 import sys
 import threading
 import time
@@ -108,3 +110,20 @@ def real_data_dir():
     if not folder or not all(os.path.exists(os.path.join(folder, n)) for n in names):
         pytest.skip("real MNIST not found: set MNIST_DATA_DIR to a directory with the four files")
     return folder
+
+
+EPOCH = re.compile(r"^epoch +(\d+)/(\d+)  val accuracy (\d\.\d{4})  \(\d+\.\d s\)$", re.M)
+TEST = re.compile(r"\ntest accuracy (\d\.\d{4})\n\Z")
+
+
+def run(script, *flags, env=None, timeout=900):
+    """Run a script of the project through its command line."""
+    return subprocess.run([sys.executable, script, *flags], cwd=ROOT, capture_output=True,
+                          text=True, timeout=timeout, env=dict(os.environ, **(env or {})))
+
+
+def curve(result):
+    """The validation accuracies of the epoch lines, checking the report's exact form."""
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert TEST.search(result.stdout), result.stdout
+    return [float(acc) for _, _, acc in EPOCH.findall(result.stdout)]

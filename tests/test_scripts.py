@@ -1,29 +1,16 @@
 """The scripts through their command line: flags, report lines, learning, parity."""
 import os
-import re
 import subprocess
 import sys
 
 import pytest
 
 import mnist
-from conftest import ROOT
+from conftest import ROOT, curve, run
 
 MLPS = ["mlp_numpy.py", "mlp_theano.py", "mlp_tensorflow.py", "mlp_keras.py", "mlp_torch.py"]
-EPOCH = re.compile(r"^epoch +(\d+)/(\d+)  val accuracy (\d\.\d{4})  \(\d+\.\d s\)$", re.M)
-TEST = re.compile(r"\ntest accuracy (\d\.\d{4})\n\Z")
-
-
-def run(script, *flags, env=None, timeout=600):
-    return subprocess.run([sys.executable, script, *flags], cwd=ROOT, capture_output=True,
-                          text=True, timeout=timeout, env=dict(os.environ, **(env or {})))
-
-
-def curve(result):
-    """The validation accuracies of the epoch lines, checking the report's exact form."""
-    assert result.returncode == 0, result.stderr[-2000:]
-    assert TEST.search(result.stdout), result.stdout
-    return [float(acc) for _, _, acc in EPOCH.findall(result.stdout)]
+CONVS = ["conv_numpy.py", "conv_theano.py", "conv_tensorflow.py", "conv_keras.py",
+         "conv_torch.py", "conv_deep_keras.py"]
 
 
 @pytest.mark.parametrize("flags", [
@@ -43,7 +30,7 @@ def test_defaults_are_the_recipe():
     assert args.train_size is None and args.target is None
 
 
-@pytest.mark.parametrize("script", MLPS)
+@pytest.mark.parametrize("script", MLPS + CONVS)
 def test_cli_errors_exit_2_and_help_works(script):
     result = run(script, "--epochs", "0")
     assert result.returncode == 2 and "--epochs: must be positive" in result.stderr

@@ -1,0 +1,50 @@
+"""Deep conv net in Keras 3: conv8 5x5 relu -> conv16 5x5 relu -> maxpool 2x2 -> fc100 relu -> softmax10, SGD."""
+import mnist  # first: it turns a missing framework below into a one-line error
+import os
+
+os.environ.setdefault("TF_NUM_INTEROP_THREADS", "1")  # batches of 10 are too small to split:
+os.environ.setdefault("TF_NUM_INTRAOP_THREADS", "1")  # threads only add overhead (TF backend)
+import keras  # noqa: E402  (TensorFlow reads those two when it is imported)
+
+
+def feed_forward(params):
+    model = keras.Sequential([
+        keras.Input((28, 28, 1)),
+        keras.layers.Conv2D(8, 5, activation="relu"),     # (n, 24, 24, 8)
+        keras.layers.Conv2D(16, 5, activation="relu"),    # (n, 20, 20, 16)
+        keras.layers.MaxPooling2D(2),                     # (n, 10, 10, 16)
+        keras.layers.Flatten(),                           # (n, 1600)
+        keras.layers.Dense(100, activation="relu"),       # (n, 100)
+        keras.layers.Dense(10, activation="softmax"),     # (n, 10)
+    ])
+    model.set_weights(params)  # kernels are (h, w, in, out) and (in, out): canonical as they are
+    return model
+
+
+def train_step(model, lr):
+    # compile() builds the train step; many steps per call keep Python out of the loop, but
+    # the torch backend runs one step per call only
+    steps = 1 if keras.backend.backend() == "torch" else 1000
+    model.compile(optimizer=keras.optimizers.SGD(lr), loss="sparse_categorical_crossentropy",
+                  steps_per_execution=steps)
+
+
+def predict(model, x):
+    return model.predict(x, batch_size=1000, verbose=0).argmax(axis=1)
+
+
+def main():
+    args = mnist.parse_args(__doc__, lr=0.02)  # ReLU at 0.2 diverges; sigmoid at 0.2 is slow
+    data = mnist.load_data(shape=(28, 28, 1))
+    model = feed_forward(mnist.init_weights(
+        args.seed, [(5, 5, 1, 8), (5, 5, 8, 16), (10 * 10 * 16, 100), (100, 10)]))
+    train_step(model, args.lr)
+
+    def train_epoch(x, y):  # already in this epoch's batch order: fit must not shuffle it
+        model.fit(x, y, batch_size=args.batch_size, epochs=1, shuffle=False, verbose=0)
+
+    mnist.run(args, data, train_epoch, lambda x: predict(model, x))
+
+
+if __name__ == "__main__":
+    main()

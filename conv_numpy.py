@@ -1,0 +1,61 @@
+"""Conv net in NumPy: conv8 5x5 sigmoid -> maxpool 2x2 -> fc100 sigmoid -> softmax10, SGD."""
+import mnist  # first: it turns a missing framework below into a one-line error
+import numpy as np
+
+# im2col indices: PATCHES[w, k] lists the 25 pixels (of a flat 28x28 image) of the 5x5 window
+# under conv output position k (of 4) of 2x2 pooling window w (of 12x12), so that pooling is
+# a max over one axis and the pooled (12, 12, 8) map stays in (row, column, channel) order
+i, j, di, dj = np.ix_(range(0, 24, 2), range(0, 24, 2), range(2), range(2))
+r, c = np.ix_(range(5), range(5))
+PATCHES = ((i + di) * 28 + j + dj).reshape(144, 4, 1) + (r * 28 + c).reshape(1, 1, 25)
+
+
+def sigmoid(z):
+    return 1 / (1 + np.exp(-z))
+
+
+def feed_forward(params, x):
+    w1, b1, w2, b2, w3, b3 = params
+    cols = x.reshape(len(x), 784)[:, PATCHES]               # (n, 144, 4, 25): 5x5 windows
+    a1 = sigmoid(cols @ w1.reshape(25, 8) + b1)             # (n, 144, 4, 8): conv 24x24x8
+    pooled = a1.max(axis=2)                                 # (n, 144, 8): pooled 12x12x8
+    h = sigmoid(pooled.reshape(-1, 1152) @ w2 + b2)         # (n, 100)
+    z = h @ w3 + b3                                         # (n, 10)
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return cols, a1, pooled, h, e / e.sum(axis=1, keepdims=True)
+
+
+def train_step(params, x, y, lr):
+    w1, b1, w2, b2, w3, b3 = params
+    cols, a1, pooled, h, p = feed_forward(params, x)
+    dz3 = (p - y) / len(x)                                  # mean cross-entropy wrt logits
+    dz2 = (dz3 @ w3.T) * h * (1 - h)                        # (n, 100)
+    dpool = (dz2 @ w2.T).reshape(-1, 144, 1, 8)
+    first = a1.argmax(axis=2)[:, :, None]                   # one max per window takes it all,
+    da1 = np.where(np.arange(4)[:, None] == first, dpool, 0)  # as in TF and PyTorch (n, 144, 4, 8)
+    dz1 = da1 * a1 * (1 - a1)
+    grads = ((cols.reshape(-1, 25).T @ dz1.reshape(-1, 8)).reshape(w1.shape), dz1.sum(axis=(0, 1, 2)),
+             pooled.reshape(-1, 1152).T @ dz2, dz2.sum(axis=0), h.T @ dz3, dz3.sum(axis=0))
+    for param, grad in zip(params, grads):
+        param -= lr * grad
+
+
+def predict(params, x):
+    return np.concatenate([feed_forward(params, x[i:i + 1000])[-1].argmax(axis=1)
+                           for i in range(0, len(x), 1000)])  # in chunks: cols are 18x x
+
+
+def main():
+    args = mnist.parse_args(__doc__)
+    data = mnist.load_data(shape=(28, 28, 1), one_hot=True)
+    params = mnist.init_weights(args.seed, [(5, 5, 1, 8), (12 * 12 * 8, 100), (100, 10)])
+
+    def train_epoch(x, y):
+        for i in range(0, len(x), args.batch_size):
+            train_step(params, x[i:i + args.batch_size], y[i:i + args.batch_size], args.lr)
+
+    mnist.run(args, data, train_epoch, lambda x: predict(params, x))
+
+
+if __name__ == "__main__":
+    main()

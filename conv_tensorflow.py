@@ -1,0 +1,44 @@
+"""Conv net in TensorFlow 2 (low level): conv8 5x5 sigmoid -> maxpool 2x2 -> fc100 sigmoid -> softmax10, SGD."""
+import mnist  # first: it turns a missing framework below into a one-line error
+import tensorflow as tf
+
+tf.config.threading.set_inter_op_parallelism_threads(1)  # batches of 10 are too small to split:
+tf.config.threading.set_intra_op_parallelism_threads(1)  # threads only add overhead
+
+
+def feed_forward(params, x):
+    w1, b1, w2, b2, w3, b3 = params
+    a1 = tf.sigmoid(tf.nn.conv2d(x, w1, strides=1, padding="VALID") + b1)  # (n, 24, 24, 8)
+    pooled = tf.nn.max_pool2d(a1, ksize=2, strides=2, padding="VALID")    # (n, 12, 12, 8)
+    h = tf.sigmoid(tf.reshape(pooled, (-1, 1152)) @ w2 + b2)              # (n, 100)
+    return h @ w3 + b3                          # (n, 10) logits: the softmax is inside the loss
+
+
+def train_step(params, x, y, lr):
+    with tf.GradientTape() as tape:
+        logits = feed_forward(params, x)
+        loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(y, logits))
+    for param, grad in zip(params, tape.gradient(loss, params)):
+        param.assign_sub(lr * grad)
+
+
+@tf.function
+def predict(params, x):
+    return tf.argmax(feed_forward(params, x), axis=1)
+
+
+def main():
+    args = mnist.parse_args(__doc__)
+    data = mnist.load_data(shape=(28, 28, 1))
+    params = [tf.Variable(p) for p in mnist.init_weights(args.seed, [(5, 5, 1, 8), (12 * 12 * 8, 100), (100, 10)])]
+
+    @tf.function  # the whole epoch runs as one graph: no Python between the steps
+    def train_epoch(x, y):
+        for i in tf.range(0, tf.shape(x)[0], args.batch_size):
+            train_step(params, x[i:i + args.batch_size], y[i:i + args.batch_size], args.lr)
+
+    mnist.run(args, data, train_epoch, lambda x: predict(params, x).numpy())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,64 @@
+"""Conv net in PyTensor (Theano's successor): conv8 5x5 sigmoid -> maxpool 2x2 -> fc100 sigmoid -> softmax10, SGD.
+
+PyTensor 3 has no CNN conv2d or pool_2d op, so both are built here from array operations:
+the convolution gathers every 5x5 window with one precomputed index array and multiplies the
+windows by the kernels in one matmul (im2col); max-pooling is a max over one axis of them.
+"""
+import mnist  # first: it turns a missing framework below into a one-line error
+import numpy as np
+import pytensor
+import pytensor.tensor as pt
+
+pytensor.config.floatX = "float32"  # Python floats in the graph stay float32, as the weights are
+
+# im2col indices: PATCHES[w, k] lists the 25 pixels (of a flat 28x28 image) of the 5x5 window
+# under conv output position k (of 4) of 2x2 pooling window w (of 12x12), so that pooling is
+# a max over one axis and the pooled (12, 12, 8) map stays in (row, column, channel) order
+i, j, di, dj = np.ix_(range(0, 24, 2), range(0, 24, 2), range(2), range(2))
+r, c = np.ix_(range(5), range(5))
+PATCHES = ((i + di) * 28 + j + dj).reshape(144, 4, 1) + (r * 28 + c).reshape(1, 1, 25)
+
+
+def feed_forward(params, x):
+    w1, b1, w2, b2, w3, b3 = params
+    cols = x.reshape((x.shape[0], 784))[:, PATCHES]         # (n, 144, 4, 25): 5x5 windows
+    a1 = pt.sigmoid(cols @ w1.reshape((25, 8)) + b1)        # (n, 144, 4, 8): conv 24x24x8
+    # max-pool by gathering each window's argmax: its gradient then goes to one max, as in TF
+    # and PyTorch (pt.max would share it among ties, and the blank background is all ties)
+    first = pt.argmax(a1, axis=2, keepdims=True)
+    pooled = pt.take_along_axis(a1, first, axis=2)          # (n, 144, 1, 8): pooled 12x12x8
+    h = pt.sigmoid(pooled.reshape((-1, 1152)) @ w2 + b2)    # (n, 100)
+    return h @ w3 + b3                                      # (n, 10) logits
+
+
+def train_step(params, lr):
+    """Compile one SGD step: a function (x, y) that updates the shared params in place."""
+    x, y = pt.tensor4("x"), pt.matrix("y")      # a batch of (n, 28, 28, 1) images, one-hot labels
+    log_p = pt.special.log_softmax(feed_forward(params, x), axis=1)
+    loss = -pt.mean(pt.sum(y * log_p, axis=1))  # mean cross-entropy
+    grads = pytensor.grad(loss, params)
+    return pytensor.function([x, y], updates=[(p, p - lr * g) for p, g in zip(params, grads)])
+
+
+def predict(params):
+    """Compile the prediction: a function x -> class labels."""
+    x = pt.tensor4("x")
+    return pytensor.function([x], pt.argmax(feed_forward(params, x), axis=1))
+
+
+def main():
+    args = mnist.parse_args(__doc__)
+    data = mnist.load_data(shape=(28, 28, 1), one_hot=True)
+    params = [pytensor.shared(p) for p in
+              mnist.init_weights(args.seed, [(5, 5, 1, 8), (12 * 12 * 8, 100), (100, 10)])]
+    step = train_step(params, args.lr)
+
+    def train_epoch(x, y):
+        for i in range(0, len(x), args.batch_size):
+            step(x[i:i + args.batch_size], y[i:i + args.batch_size])
+
+    mnist.run(args, data, train_epoch, predict(params))
+
+
+if __name__ == "__main__":
+    main()
