@@ -2,6 +2,7 @@
 
     python compare.py                            # every mlp_*.py and conv_*.py, default flags
     python compare.py mlp_numpy.py mlp_torch.py --epochs 1 --out results.json
+    python compare.py --plot docs/results.png    # also draw the curves and accuracy vs time
 
 Each script runs as a subprocess; what is read from it is only the report lines that every
 script prints (`epoch ... val accuracy 0.9731 ...`, `test accuracy 0.9802`).
@@ -74,6 +75,34 @@ def write(rows, path):
             writer.writerows(rows)
 
 
+def plot(rows, path, title):
+    """Two panels: validation accuracy per epoch, and test accuracy against wall time."""
+    import matplotlib
+    matplotlib.use("Agg")  # no display needed
+    import matplotlib.pyplot as plt
+    import matplotlib.ticker
+
+    fig, (curves, scatter) = plt.subplots(1, 2, figsize=(11, 4.2), dpi=90)
+    for i, r in enumerate(rows):  # the line styles vary, so that curves on top of each other show
+        epochs = range(1, len(r["val_accuracy"]) + 1)
+        curves.plot(epochs, r["val_accuracy"], ["-", "--", ":", "-."][i % 4], label=r["script"])
+    curves.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+    curves.set(xlabel="epoch", ylabel="validation accuracy", title="Validation accuracy per epoch")
+    curves.legend(fontsize="small")
+    curves.grid(alpha=0.3)
+    for r in rows:
+        if r["test_accuracy"] is not None:
+            scatter.plot(r["seconds"], r["test_accuracy"], "o")
+            scatter.annotate(r["script"].removesuffix(".py"), (r["seconds"], r["test_accuracy"]),
+                             textcoords="offset points", xytext=(4, 4), fontsize="small")
+    scatter.set(xlabel="wall time (s)", ylabel="test accuracy", title="Test accuracy vs wall time")
+    scatter.grid(alpha=0.3)
+    fig.suptitle(title)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+
+
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("scripts", nargs="*", metavar="SCRIPT",
@@ -81,7 +110,9 @@ def parse_args(argv=None):
     p.add_argument("--epochs", type=mnist._positive(int))
     p.add_argument("--train-size", type=mnist._positive(int), metavar="N")
     p.add_argument("--seed", type=mnist._seed)
+    p.add_argument("--dataset", choices=list(mnist.DATASETS))
     p.add_argument("--out", metavar="FILE", help="also write the rows to FILE (.csv or .json)")
+    p.add_argument("--plot", metavar="FILE.png", help="also draw the results into FILE.png")
     args = p.parse_args(argv)
     args.scripts = args.scripts or sorted(glob.glob(os.path.join(HERE, "mlp_*.py"))) + \
         sorted(glob.glob(os.path.join(HERE, "conv_*.py")))
@@ -90,12 +121,18 @@ def parse_args(argv=None):
             p.error(f"no such script: {s}")
     if args.out and not args.out.endswith((".csv", ".json")):
         p.error(f"--out must name a .csv or .json file, not {args.out}")
+    if args.plot and not args.plot.endswith(".png"):
+        p.error(f"--plot must name a .png file, not {args.plot}")
+    for path in filter(None, (args.out, args.plot)):
+        if not os.path.isdir(os.path.dirname(os.path.abspath(path))):
+            p.error(f"no such directory for {path}")
     return args
 
 
 def main():
     args = parse_args()
-    flags = [f for name in ("epochs", "train_size", "seed") if getattr(args, name) is not None
+    passed = ("epochs", "train_size", "seed", "dataset")  # the flags handed to every script
+    flags = [f for name in passed if getattr(args, name) is not None
              for f in (f"--{name.replace('_', '-')}", str(getattr(args, name)))]
     rows = []
     for i, script in enumerate(args.scripts, 1):
@@ -103,6 +140,8 @@ def main():
     print(markdown(rows))
     if args.out:
         write(rows, args.out)
+    if args.plot:
+        plot(rows, args.plot, f"{args.dataset or 'mnist'}, flags: {' '.join(flags) or 'defaults'}")
     sys.exit(1 if any(r["returncode"] for r in rows) else 0)
 
 

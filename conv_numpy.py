@@ -34,8 +34,9 @@ def train_step(params, x, y, lr):
     first = a1.argmax(axis=2)[:, :, None]                   # one max per window takes it all,
     da1 = np.where(np.arange(4)[:, None] == first, dpool, 0)  # as in TF and PyTorch (n, 144, 4, 8)
     dz1 = da1 * a1 * (1 - a1)
-    grads = ((cols.reshape(-1, 25).T @ dz1.reshape(-1, 8)).reshape(w1.shape), dz1.sum(axis=(0, 1, 2)),
-             pooled.reshape(-1, 1152).T @ dz2, dz2.sum(axis=0), h.T @ dz3, dz3.sum(axis=0))
+    dw1 = (cols.reshape(-1, 25).T @ dz1.reshape(-1, 8)).reshape(w1.shape)  # (5, 5, 1, 8)
+    grads = (dw1, dz1.sum(axis=(0, 1, 2)), pooled.reshape(-1, 1152).T @ dz2, dz2.sum(axis=0),
+             h.T @ dz3, dz3.sum(axis=0))
     for param, grad in zip(params, grads):
         param -= lr * grad
 
@@ -47,14 +48,14 @@ def predict(params, x):
 
 def main():
     args = mnist.parse_args(__doc__)
-    data = mnist.load_data(shape=(28, 28, 1), one_hot=True)
+    data = mnist.load_data(shape=(28, 28, 1), one_hot=True, dataset=args.dataset)
     params = mnist.init_weights(args.seed, [(5, 5, 1, 8), (12 * 12 * 8, 100), (100, 10)])
 
     def train_epoch(x, y):
         for i in range(0, len(x), args.batch_size):
             train_step(params, x[i:i + args.batch_size], y[i:i + args.batch_size], args.lr)
 
-    mnist.run(args, data, train_epoch, lambda x: predict(params, x))
+    mnist.run(args, data, train_epoch, lambda x: predict(params, x), lambda: params)
 
 
 if __name__ == "__main__":

@@ -48,16 +48,16 @@ def predict(params):
 
 def main():
     args = mnist.parse_args(__doc__)
-    data = mnist.load_data(shape=(28, 28, 1), one_hot=True)
-    params = [pytensor.shared(p) for p in
-              mnist.init_weights(args.seed, [(5, 5, 1, 8), (12 * 12 * 8, 100), (100, 10)])]
+    data = mnist.load_data(shape=(28, 28, 1), one_hot=True, dataset=args.dataset)
+    params = mnist.init_weights(args.seed, [(5, 5, 1, 8), (12 * 12 * 8, 100), (100, 10)])
+    params = [pytensor.shared(p) for p in params]
     step = train_step(params, args.lr)
 
     def train_epoch(x, y):
         for i in range(0, len(x), args.batch_size):
             step(x[i:i + args.batch_size], y[i:i + args.batch_size])
 
-    mnist.run(args, data, train_epoch, predict(params))
+    mnist.run(args, data, train_epoch, predict(params), lambda: [p.get_value() for p in params])
 
 
 if __name__ == "__main__":

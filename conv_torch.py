@@ -22,6 +22,13 @@ def feed_forward(params):
     return model.to(device)
 
 
+def weights(model):
+    """The trained weights back in the canonical layout, as numpy arrays (for --save)."""
+    w1, b1, w2, b2, w3, b3 = (t.detach().cpu() for t in model.state_dict().values())
+    w2 = w2.T.reshape(8, 12, 12, 100).permute(1, 2, 0, 3).reshape(1152, 100)  # rows to (h, w, c)
+    return [t.numpy() for t in (w1.permute(2, 3, 1, 0), b1, w2, b2, w3.T, b3)]
+
+
 def train_step(model, optimizer, x, y):
     optimizer.zero_grad()
     loss = nn.functional.cross_entropy(model(x), y)  # the softmax is inside the loss
@@ -36,8 +43,9 @@ def predict(model, x):
 
 def main():
     args = mnist.parse_args(__doc__)
-    data = mnist.load_data(shape=(1, 28, 28))
-    model = feed_forward(mnist.init_weights(args.seed, [(5, 5, 1, 8), (12 * 12 * 8, 100), (100, 10)]))
+    data = mnist.load_data(shape=(1, 28, 28), dataset=args.dataset)
+    params = mnist.init_weights(args.seed, [(5, 5, 1, 8), (12 * 12 * 8, 100), (100, 10)])
+    model = feed_forward(params)
     optimizer = torch.optim.SGD(model.parameters(), lr=args.lr)
 
     def train_epoch(x, y):
@@ -45,7 +53,7 @@ def main():
         for i in range(0, len(x), args.batch_size):
             train_step(model, optimizer, x[i:i + args.batch_size], y[i:i + args.batch_size])
 
-    mnist.run(args, data, train_epoch, lambda x: predict(model, x))
+    mnist.run(args, data, train_epoch, lambda x: predict(model, x), lambda: weights(model))
 
 
 if __name__ == "__main__":

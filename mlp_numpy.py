@@ -27,14 +27,14 @@ def predict(params, x):
 
 def main():
     args = mnist.parse_args(__doc__)
-    data = mnist.load_data(shape=(784,), one_hot=True)
+    data = mnist.load_data(shape=(784,), one_hot=True, dataset=args.dataset)
     params = mnist.init_weights(args.seed, [(784, 100), (100, 10)])
 
     def train_epoch(x, y):
         for i in range(0, len(x), args.batch_size):
             train_step(params, x[i:i + args.batch_size], y[i:i + args.batch_size], args.lr)
 
-    mnist.run(args, data, train_epoch, lambda x: predict(params, x))
+    mnist.run(args, data, train_epoch, lambda x: predict(params, x), lambda: params)
 
 
 if __name__ == "__main__":

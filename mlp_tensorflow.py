@@ -27,15 +27,17 @@ def predict(params, x):
 
 def main():
     args = mnist.parse_args(__doc__)
-    data = mnist.load_data(shape=(784,))
-    params = [tf.Variable(p) for p in mnist.init_weights(args.seed, [(784, 100), (100, 10)])]
+    data = mnist.load_data(shape=(784,), dataset=args.dataset)
+    params = mnist.init_weights(args.seed, [(784, 100), (100, 10)])
+    params = [tf.Variable(p) for p in params]
 
     @tf.function  # the whole epoch runs as one graph: no Python between the steps
     def train_epoch(x, y):
         for i in tf.range(0, tf.shape(x)[0], args.batch_size):
             train_step(params, x[i:i + args.batch_size], y[i:i + args.batch_size], args.lr)
 
-    mnist.run(args, data, train_epoch, lambda x: predict(params, x).numpy())
+    mnist.run(args, data, train_epoch, lambda x: predict(params, x),
+              lambda: [p.numpy() for p in params])
 
 
 if __name__ == "__main__":

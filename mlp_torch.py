@@ -15,6 +15,12 @@ def feed_forward(params):
     return model.to(device)
 
 
+def weights(model):
+    """The trained weights back in the canonical layout, as numpy arrays (for --save)."""
+    w1, b1, w2, b2 = (t.detach().cpu() for t in model.state_dict().values())
+    return [t.numpy() for t in (w1.T, b1, w2.T, b2)]
+
+
 def train_step(model, optimizer, x, y):
     optimizer.zero_grad()
     loss = nn.functional.cross_entropy(model(x), y)  # the softmax is inside the loss
@@ -29,8 +35,9 @@ def predict(model, x):
 
 def main():
     args = mnist.parse_args(__doc__)
-    data = mnist.load_data(shape=(784,))
-    model = feed_forward(mnist.init_weights(args.seed, [(784, 100), (100, 10)]))
+    data = mnist.load_data(shape=(784,), dataset=args.dataset)
+    params = mnist.init_weights(args.seed, [(784, 100), (100, 10)])
+    model = feed_forward(params)
     optimizer = torch.optim.SGD(model.parameters(), lr=args.lr)
 
     def train_epoch(x, y):
@@ -38,7 +45,7 @@ def main():
         for i in range(0, len(x), args.batch_size):
             train_step(model, optimizer, x[i:i + args.batch_size], y[i:i + args.batch_size])
 
-    mnist.run(args, data, train_epoch, lambda x: predict(model, x))
+    mnist.run(args, data, train_epoch, lambda x: predict(model, x), lambda: weights(model))
 
 
 if __name__ == "__main__":

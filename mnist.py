@@ -196,6 +196,15 @@ def _seed(text):
     return value
 
 
+def _npz_path(text):
+    folder = os.path.dirname(os.path.abspath(text))
+    if not text.endswith(".npz"):
+        raise argparse.ArgumentTypeError(f"must name a .npz file, not {text}")
+    if not os.path.isdir(folder) or not os.access(folder, os.W_OK):
+        raise argparse.ArgumentTypeError(f"cannot write into {folder}")
+    return text
+
+
 def parse_args(description, argv=None, **defaults):
     """The flags every script takes, with the recipe's defaults (a script may change them)."""
     p = argparse.ArgumentParser(description=description.strip().splitlines()[0])
@@ -207,6 +216,10 @@ def parse_args(description, argv=None, **defaults):
                    help="train on the first N training images only (quick runs)")
     p.add_argument("--target", type=_fraction, metavar="ACC",
                    help="exit 1 when the final test accuracy is below ACC")
+    p.add_argument("--dataset", choices=list(DATASETS), default="mnist",
+                   help="mnist, or fashion for Fashion-MNIST; default: %(default)s")
+    p.add_argument("--save", type=_npz_path, metavar="FILE.npz",
+                   help="write the trained weights to FILE.npz (for predict.py)")
     p.set_defaults(**defaults)
     return p.parse_args(argv)
 
@@ -231,10 +244,19 @@ def accuracy(labels, y):
     return float(np.mean(np.asarray(labels) == (y.argmax(axis=1) if y.ndim == 2 else y)))
 
 
-def run(args, data, train_epoch, predict):
+def save_weights(path, params, dataset):
+    """Write [w1, b1, w2, b2, ...] (canonical layout) and the dataset's name to a .npz file."""
+    arrays = {f"{'wb'[i % 2]}{i // 2 + 1}": np.asarray(p, np.float32) for i, p in enumerate(params)}
+    with open(path, "wb") as f:
+        np.savez(f, dataset=np.array(dataset), **arrays)
+    print(f"saved the weights to {path}", file=sys.stderr)
+
+
+def run(args, data, train_epoch, predict, weights):
     """The loop: each epoch, train_epoch(x, y) gets the training set shuffled into this epoch's
     batch order (the same for every framework) and trains on consecutive batches of
-    args.batch_size, the last one possibly smaller; predict(x) returns class labels."""
+    args.batch_size, the last one possibly smaller; predict(x) returns class labels;
+    weights() returns the trained weights as init_weights lays them out, for --save."""
     (x_train, y_train), (x_val, y_val), (x_test, y_test) = data
     x_train, y_train = x_train[:args.train_size], y_train[:args.train_size]
     rng = np.random.default_rng([args.seed, 1])
@@ -246,6 +268,8 @@ def run(args, data, train_epoch, predict):
         val = f"val accuracy {accuracy(predict(x_val), y_val):.4f}" if len(x_val) else "no validation set"
         print(f"epoch {epoch:2d}/{args.epochs}  {val}  ({seconds:.1f} s)", flush=True)
     test = accuracy(predict(x_test), y_test)
+    if args.save:
+        save_weights(args.save, weights(), args.dataset)
     print(f"test accuracy {test:.4f}", flush=True)
     if args.target is not None and test < args.target:
         sys.exit(f"test accuracy {test:.4f} is below the target {args.target}")

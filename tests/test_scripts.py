@@ -50,17 +50,6 @@ def test_target_makes_the_script_fail_when_missed(real_data_dir):
     assert run("mlp_numpy.py", *flags, "--target", "0.5").returncode == 0
 
 
-@pytest.mark.parametrize("script", MLPS)
-def test_partial_last_batch_is_trained_not_dropped(real_data_dir, script):
-    # 25 images: one batch of 25, or one partial batch when the batch size is 30. The two must
-    # train alike; were the partial batch dropped, the second would stay at the untrained net.
-    flags = ["--epochs", "5", "--train-size", "25"]
-    whole = curve(run(script, *flags, "--lr", "1", "--batch-size", "25"))[-1]
-    partial = curve(run(script, *flags, "--lr", "1", "--batch-size", "30"))[-1]
-    untrained = curve(run(script, *flags, "--lr", "1e-9", "--batch-size", "30"))[-1]
-    assert abs(whole - partial) <= 0.002 and abs(whole - untrained) > 0.05, (whole, partial, untrained)
-
-
 @pytest.fixture(scope="module")
 def reference(real_data_dir):
     """mlp_numpy.py's curve: two epochs on the first 10,000 images, seed 3."""
