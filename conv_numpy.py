@@ -42,8 +42,8 @@ def train_step(params, x, y, lr):
 
 
 def predict(params, x):
-    return np.concatenate([feed_forward(params, x[i:i + 1000])[-1].argmax(axis=1)
-                           for i in range(0, len(x), 1000)])  # in chunks: cols are 18x x
+    return np.concatenate([feed_forward(params, x[i:i + 100])[-1].argmax(axis=1)
+                           for i in range(0, len(x), 100)])  # in chunks: the windows are 18x x
 
 
 def main():

@@ -23,10 +23,11 @@ def feed_forward(params, x):
     w1, b1, w2, b2, w3, b3 = params
     cols = x.reshape((x.shape[0], 784))[:, PATCHES]         # (n, 144, 4, 25): 5x5 windows
     a1 = pt.sigmoid(cols @ w1.reshape((25, 8)) + b1)        # (n, 144, 4, 8): conv 24x24x8
-    # max-pool by gathering each window's argmax: its gradient then goes to one max, as in TF
-    # and PyTorch (pt.max would share it among ties, and the blank background is all ties)
-    first = pt.argmax(a1, axis=2, keepdims=True)
-    pooled = pt.take_along_axis(a1, first, axis=2)          # (n, 144, 1, 8): pooled 12x12x8
+    # max-pool: keep the first maximum of each window, masked by its argmax, so that its
+    # gradient goes to that one element, as in TF and PyTorch (pt.max would share it among
+    # ties, and the blank background of a digit is all ties)
+    first = pt.argmax(a1, axis=2, keepdims=True)            # (n, 144, 1, 8)
+    pooled = pt.sum(a1 * pt.eq(pt.arange(4)[:, None], first), axis=2)  # (n, 144, 8): 12x12x8
     h = pt.sigmoid(pooled.reshape((-1, 1152)) @ w2 + b2)    # (n, 100)
     return h @ w3 + b3                                      # (n, 10) logits
 
@@ -41,9 +42,10 @@ def train_step(params, lr):
 
 
 def predict(params):
-    """Compile the prediction: a function x -> class labels."""
+    """Compile the prediction: a function x -> class labels (in chunks: the windows are 18x x)."""
     x = pt.tensor4("x")
-    return pytensor.function([x], pt.argmax(feed_forward(params, x), axis=1))
+    labels = pytensor.function([x], pt.argmax(feed_forward(params, x), axis=1))
+    return lambda x: np.concatenate([labels(x[i:i + 100]) for i in range(0, len(x), 100)])
 
 
 def main():

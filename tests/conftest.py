@@ -104,11 +104,13 @@ def mirrors(synthetic):
 
 @pytest.fixture(scope="session")
 def real_data_dir():
-    """The directory with the real MNIST files, from MNIST_DATA_DIR; skip if there is none."""
-    folder = os.environ.get("MNIST_DATA_DIR")
+    """The directory with the real MNIST files (the loader's: MNIST_DATA_DIR, else data/mnist);
+    skip if they are not there."""
+    folder = mnist.data_dir("mnist")
     names = list(mnist.DATASETS["mnist"]["files"])
-    if not folder or not all(os.path.exists(os.path.join(folder, n)) for n in names):
-        pytest.skip("real MNIST not found: set MNIST_DATA_DIR to a directory with the four files")
+    if not all(os.path.exists(os.path.join(folder, n)) for n in names):
+        pytest.skip(f"real MNIST not found in {folder}: run python mlp_numpy.py once to download "
+                    "it, or set MNIST_DATA_DIR to a directory with the four files")
     return folder
 
 
