@@ -90,12 +90,19 @@ def plot(rows, path, title):
     curves.set(xlabel="epoch", ylabel="validation accuracy", title="Validation accuracy per epoch")
     curves.legend(fontsize="small")
     curves.grid(alpha=0.3)
-    for r in rows:
-        if r["test_accuracy"] is not None:
-            scatter.plot(r["seconds"], r["test_accuracy"], "o")
-            scatter.annotate(r["script"].removesuffix(".py"), (r["seconds"], r["test_accuracy"]),
-                             textcoords="offset points", xytext=(4, 4), fontsize="small")
-    scatter.set(xlabel="wall time (s)", ylabel="test accuracy", title="Test accuracy vs wall time")
+    done = [r for r in rows if r["test_accuracy"] is not None]
+    for i, r in enumerate(sorted(done, key=lambda r: (r["test_accuracy"], r["seconds"]))):
+        scatter.plot(r["seconds"], r["test_accuracy"], "o")
+        scatter.annotate(r["script"].removesuffix(".py"), (r["seconds"], r["test_accuracy"]),
+                         textcoords="offset points", xytext=(5, -12 + 8 * (i % 4)), fontsize="small")
+    scatter.set_xscale("log")  # the scripts' times span more than a factor of 10
+    seconds = [r["seconds"] for r in done] or [1]
+    scatter.set_xticks([t for t in (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000)
+                        if min(seconds) / 2 <= t <= max(seconds) * 2])
+    scatter.xaxis.set_major_formatter(matplotlib.ticker.ScalarFormatter())
+    scatter.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
+    scatter.set(xlabel="wall time (s, log scale)", ylabel="test accuracy",
+                title="Test accuracy vs wall time")
     scatter.grid(alpha=0.3)
     fig.suptitle(title)
     fig.tight_layout()
@@ -113,6 +120,9 @@ def parse_args(argv=None):
     p.add_argument("--dataset", choices=list(mnist.DATASETS))
     p.add_argument("--out", metavar="FILE", help="also write the rows to FILE (.csv or .json)")
     p.add_argument("--plot", metavar="FILE.png", help="also draw the results into FILE.png")
+    p.add_argument("--load", metavar="FILE.json",
+                   help="run nothing: tabulate (and --plot) the rows that an earlier --out saved "
+                        "in FILE.json; the other flags then only label the figure")
     args = p.parse_args(argv)
     args.scripts = args.scripts or sorted(glob.glob(os.path.join(HERE, "mlp_*.py"))) + \
         sorted(glob.glob(os.path.join(HERE, "conv_*.py")))
@@ -134,9 +144,12 @@ def main():
     passed = ("epochs", "train_size", "seed", "dataset")  # the flags handed to every script
     flags = [f for name in passed if getattr(args, name) is not None
              for f in (f"--{name.replace('_', '-')}", str(getattr(args, name)))]
-    rows = []
-    for i, script in enumerate(args.scripts, 1):
-        rows.append(run_script(script, flags, f"[{i}/{len(args.scripts)} {os.path.basename(script)}]"))
+    if args.load:
+        with open(args.load) as f:
+            rows = json.load(f)
+    else:
+        rows = [run_script(script, flags, f"[{i}/{len(args.scripts)} {os.path.basename(script)}]")
+                for i, script in enumerate(args.scripts, 1)]
     print(markdown(rows))
     if args.out:
         write(rows, args.out)

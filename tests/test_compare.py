@@ -22,6 +22,9 @@ def test_compare_tables_writes_and_plots(real_data_dir, tmp_path):
         assert r["seconds"] > 0 and r["peak_mib"] > 50 and r["returncode"] == 0
     assert "[1/2 mlp_numpy.py] epoch 2/2" in result.stderr  # progress
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and os.path.getsize(png) < 200_000
+    again = run("compare.py", "--load", str(out), "--plot", str(tmp_path / "again.png"))
+    assert again.returncode == 0 and again.stdout == result.stdout and again.stderr == ""
+    assert (tmp_path / "again.png").exists()
 
 
 def test_compare_writes_csv(real_data_dir, tmp_path):
