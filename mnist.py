@@ -2,11 +2,12 @@
 
 Data: `load_data()` returns ((x_train, y_train), (x_val, y_val), (x_test, y_test)), the last
 `validation_size` official training images split off as the validation set. The four official
-IDX files are cached in `data/` beside this file (`MNIST_DATA_DIR` overrides it) and verified
-on every load by the SHA-256 of their decompressed content, their IDX magic and dimensions.
+IDX files are cached in `data/mnist/` (or `data/fashion/`) beside this file, or in the
+directory that `MNIST_DATA_DIR` (`FASHION_MNIST_DATA_DIR`) names, and are verified on every
+load by the SHA-256 of their decompressed content, their IDX magic number and dimensions.
 
 Skeleton: `parse_args` (the flags every script takes), `init_weights` (the one initialiser),
-`run` (the epoch loop with the shared batch order and report lines).
+`run` (the epoch loop with the shared batch order, the report lines, --target and --save).
 """
 import argparse
 import gzip

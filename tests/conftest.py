@@ -102,17 +102,27 @@ def mirrors(synthetic):
         m.close()
 
 
-@pytest.fixture(scope="session")
-def real_data_dir():
-    """The directory with the real MNIST files (the loader's: MNIST_DATA_DIR, else data/mnist);
-    skip if they are not there."""
-    folder = mnist.data_dir("mnist")
-    names = list(mnist.DATASETS["mnist"]["files"])
-    if not all(os.path.exists(os.path.join(folder, n)) for n in names):
-        pytest.skip(f"real MNIST not found in {folder}: run python mlp_numpy.py once to download "
-                    "it, or set MNIST_DATA_DIR to a directory with the four files")
+def data_dir_or_skip(dataset, how):
+    """The loader's directory for the dataset, if it holds the four files; else skip, saying
+    where it looked and how to get them."""
+    folder = mnist.data_dir(dataset)
+    if not all(os.path.exists(os.path.join(folder, n)) for n in mnist.DATASETS[dataset]["files"]):
+        pytest.skip(f"{dataset} data not found in {folder}: {how}")
     return folder
 
+
+@pytest.fixture(scope="session")
+def real_data_dir():
+    """The real MNIST files (the loader's: MNIST_DATA_DIR, else data/mnist)."""
+    return data_dir_or_skip("mnist", "run python mlp_numpy.py once to download it, or set "
+                                     "MNIST_DATA_DIR to a directory with the four files")
+
+
+@pytest.fixture(scope="session")
+def fashion_dir():
+    """The real Fashion-MNIST files (FASHION_MNIST_DATA_DIR, else data/fashion)."""
+    return data_dir_or_skip("fashion", "set FASHION_MNIST_DATA_DIR to a directory with the four "
+                                       "files (Debian: apt-get install dataset-fashion-mnist)")
 
 EPOCH = re.compile(r"^epoch +(\d+)/(\d+)  val accuracy (\d\.\d{4})  \(\d+\.\d s\)$", re.M)
 TEST = re.compile(r"\ntest accuracy (\d\.\d{4})\n\Z")

@@ -8,16 +8,6 @@ import mnist
 from conftest import curve, run
 
 
-@pytest.fixture(scope="module")
-def fashion_dir():
-    folder = mnist.data_dir("fashion")
-    names = list(mnist.DATASETS["fashion"]["files"])
-    if not all(os.path.exists(os.path.join(folder, n)) for n in names):
-        pytest.skip(f"Fashion-MNIST not found in {folder}: set FASHION_MNIST_DATA_DIR to a "
-                    "directory with the four files (Debian: apt-get install dataset-fashion-mnist)")
-    return folder
-
-
 def test_fashion_loads_verified_with_the_same_split(fashion_dir):
     (x_train, y_train), (x_val, y_val), (x_test, y_test) = mnist.load_data(
         shape=(28, 28, 1), dataset="fashion")

@@ -1,5 +1,4 @@
 """The scripts through their command line: flags, report lines, learning, parity."""
-import os
 import subprocess
 import sys
 
