@@ -280,9 +280,11 @@ def _one_line_errors(kind, error, tb):
     """A missing framework or unobtainable data is one line on stderr, not a traceback."""
     if issubclass(kind, ModuleNotFoundError) and error.name:
         top = error.name.split(".")[0]
+        pin = top  # the exact pin from requirements.txt, where it names the package
         pins = os.path.join(os.path.dirname(os.path.abspath(__file__)), "requirements.txt")
-        pin = next((line.strip() for line in open(pins) if line.split("=")[0].strip() == top), top) \
-            if os.path.exists(pins) else top
+        if os.path.exists(pins):
+            with open(pins) as f:
+                pin = next((line.strip() for line in f if line.split("=")[0].strip() == top), top)
         print(f"error: {top} is not installed: pip install '{pin}' (or pip install -r "
               f"requirements.txt)", file=sys.stderr)
     elif issubclass(kind, DataError):
