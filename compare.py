@@ -1,11 +1,11 @@
 """Run scripts with the same flags; tabulate their test accuracy, wall time and peak memory.
 
-    python compare.py                            # every mlp_*.py and conv_*.py, default flags
+    python compare.py                            # every mlp_*, conv_*, then conv_deep_* script
     python compare.py mlp_numpy.py mlp_torch.py --epochs 1 --out results.json
     python compare.py --plot docs/results.png    # also draw the curves and accuracy vs time
 
 Each script runs as a subprocess; what is read from it is only the report lines that every
-script prints (`epoch ... val accuracy 0.9731 ...`, `test accuracy 0.9802`).
+script prints (`epoch ... loss 0.0931  val accuracy 0.9731 ...`, `test accuracy 0.9802`).
 """
 import argparse
 import csv
@@ -21,22 +21,23 @@ import time
 import mnist
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-EPOCH_LINE = re.compile(r"^epoch\s+(\d+)/(\d+)\s+val accuracy ([0-9.]+)")
+EPOCH_LINE = re.compile(r"^epoch\s+(\d+)/(\d+)\s+loss ([0-9.]+)\s+val accuracy ([0-9.]+)")
 TEST_LINE = re.compile(r"^test accuracy ([0-9.]+)$")
 FIELDS = ["script", "test_accuracy", "seconds", "peak_mib", "returncode"]
 
 
 def run_script(script, flags, label):
-    """Run one script; return its row: accuracy, wall seconds, peak RSS, per-epoch curve."""
+    """Run one script; return its row: accuracy, wall seconds, peak RSS, per-epoch curves."""
     cmd = [sys.executable, "-u", script, *flags]
-    row = {"script": os.path.basename(script), "test_accuracy": None, "val_accuracy": []}
+    row = {"script": os.path.basename(script), "test_accuracy": None, "val_accuracy": [], "loss": []}
     with tempfile.TemporaryFile("w+") as errors:
         start = time.perf_counter()
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=errors, text=True)
         for line in proc.stdout:
             if m := EPOCH_LINE.match(line):
-                row["val_accuracy"].append(float(m[3]))
-                print(f"{label} epoch {m[1]}/{m[2]}  val accuracy {m[3]}  "
+                row["loss"].append(float(m[3]))
+                row["val_accuracy"].append(float(m[4]))
+                print(f"{label} epoch {m[1]}/{m[2]}  loss {m[3]}  val accuracy {m[4]}  "
                       f"[{time.perf_counter() - start:.0f} s]", file=sys.stderr, flush=True)
             elif m := TEST_LINE.match(line.strip()):
                 row["test_accuracy"] = float(m[1])
@@ -113,7 +114,8 @@ def plot(rows, path, title):
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("scripts", nargs="*", metavar="SCRIPT",
-                   help="default: every mlp_*.py and conv_*.py beside compare.py")
+                   help="default: every mlp_*.py, conv_*.py and then conv_deep_*.py (the slowest) "
+                        "beside compare.py")
     p.add_argument("--epochs", type=mnist._positive(int))
     p.add_argument("--train-size", type=mnist._positive(int), metavar="N")
     p.add_argument("--seed", type=mnist._seed)
@@ -124,8 +126,9 @@ def parse_args(argv=None):
                    help="run nothing: tabulate (and --plot) the rows that an earlier --out saved "
                         "in FILE.json; the other flags then only label the figure")
     args = p.parse_args(argv)
+    deep = sorted(glob.glob(os.path.join(HERE, "conv_deep_*.py")))
     args.scripts = args.scripts or sorted(glob.glob(os.path.join(HERE, "mlp_*.py"))) + \
-        sorted(glob.glob(os.path.join(HERE, "conv_*.py")))
+        sorted(set(glob.glob(os.path.join(HERE, "conv_*.py"))) - set(deep)) + deep
     for s in args.scripts:
         if not os.path.isfile(s):
             p.error(f"no such script: {s}")

@@ -34,7 +34,7 @@ def predict(model, x):
 
 
 def main():
-    args = mnist.parse_args(__doc__, lr=0.02)  # ReLU at 0.2 diverges; sigmoid at 0.2 is slow
+    args = mnist.parse_args(__doc__, lr=mnist.DEEP_LR)
     data = mnist.load_data(shape=(28, 28, 1), dataset=args.dataset)
     params = mnist.init_weights(args.seed, [(5, 5, 1, 8), (5, 5, 8, 16), (10 * 10 * 16, 100),
                                             (100, 10)])
@@ -42,7 +42,8 @@ def main():
     train_step(model, args.lr)
 
     def train_epoch(x, y):  # already in this epoch's batch order: fit must not shuffle it
-        model.fit(x, y, batch_size=args.batch_size, epochs=1, shuffle=False, verbose=0)
+        history = model.fit(x, y, batch_size=args.batch_size, epochs=1, shuffle=False, verbose=0)
+        return history.history["loss"][0]  # the mean over the epoch, weighted by batch size
 
     mnist.run(args, data, train_epoch, lambda x: predict(model, x), model.get_weights)
 

@@ -40,7 +40,8 @@ def main():
     train_step(model, args.lr)
 
     def train_epoch(x, y):  # already in this epoch's batch order: fit must not shuffle it
-        model.fit(x, y, batch_size=args.batch_size, epochs=1, shuffle=False, verbose=0)
+        history = model.fit(x, y, batch_size=args.batch_size, epochs=1, shuffle=False, verbose=0)
+        return history.history["loss"][0]  # the mean over the epoch, weighted by batch size
 
     mnist.run(args, data, train_epoch, lambda x: predict(model, x), model.get_weights)
 

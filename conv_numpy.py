@@ -21,13 +21,15 @@ def feed_forward(params, x):
     pooled = a1.max(axis=2)                                 # (n, 144, 8): pooled 12x12x8
     h = sigmoid(pooled.reshape(-1, 1152) @ w2 + b2)         # (n, 100)
     z = h @ w3 + b3                                         # (n, 10)
-    e = np.exp(z - z.max(axis=1, keepdims=True))
-    return cols, a1, pooled, h, e / e.sum(axis=1, keepdims=True)
+    z = z - z.max(axis=1, keepdims=True)                    # the largest logit 0: no overflow
+    e = np.exp(z)
+    s = e.sum(axis=1, keepdims=True)
+    return cols, a1, pooled, h, z - np.log(s), e / s        # ..., log softmax, softmax
 
 
 def train_step(params, x, y, lr):
     w1, b1, w2, b2, w3, b3 = params
-    cols, a1, pooled, h, p = feed_forward(params, x)
+    cols, a1, pooled, h, log_p, p = feed_forward(params, x)
     dz3 = (p - y) / len(x)                                  # mean cross-entropy wrt logits
     dz2 = (dz3 @ w3.T) * h * (1 - h)                        # (n, 100)
     dpool = (dz2 @ w2.T).reshape(-1, 144, 1, 8)
@@ -39,6 +41,7 @@ def train_step(params, x, y, lr):
              h.T @ dz3, dz3.sum(axis=0))
     for param, grad in zip(params, grads):
         param -= lr * grad
+    return -np.sum(y * log_p) / len(x)                      # the batch's mean cross-entropy
 
 
 def predict(params, x):
@@ -52,8 +55,11 @@ def main():
     params = mnist.init_weights(args.seed, [(5, 5, 1, 8), (12 * 12 * 8, 100), (100, 10)])
 
     def train_epoch(x, y):
+        total = 0.0
         for i in range(0, len(x), args.batch_size):
-            train_step(params, x[i:i + args.batch_size], y[i:i + args.batch_size], args.lr)
+            xb, yb = x[i:i + args.batch_size], y[i:i + args.batch_size]
+            total += train_step(params, xb, yb, args.lr) * len(xb)
+        return total / len(x)                               # the epoch's mean cross-entropy
 
     mnist.run(args, data, train_epoch, lambda x: predict(params, x), lambda: params)
 

@@ -34,6 +34,7 @@ def train_step(model, optimizer, x, y):
     loss = nn.functional.cross_entropy(model(x), y)  # the softmax is inside the loss
     loss.backward()
     optimizer.step()
+    return loss.detach()
 
 
 @torch.no_grad()
@@ -50,8 +51,11 @@ def main():
 
     def train_epoch(x, y):
         x, y = torch.from_numpy(x).to(device), torch.from_numpy(y).to(device)
+        total = torch.zeros((), device=device)  # summed on the device: no host sync per step
         for i in range(0, len(x), args.batch_size):
-            train_step(model, optimizer, x[i:i + args.batch_size], y[i:i + args.batch_size])
+            xb, yb = x[i:i + args.batch_size], y[i:i + args.batch_size]
+            total += train_step(model, optimizer, xb, yb) * len(xb)
+        return total / len(x)                   # the epoch's mean cross-entropy
 
     mnist.run(args, data, train_epoch, lambda x: predict(model, x), lambda: weights(model))
 

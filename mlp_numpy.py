@@ -7,22 +7,25 @@ def feed_forward(params, x):
     w1, b1, w2, b2 = params
     h = 1 / (1 + np.exp(-(x @ w1 + b1)))       # (n, 100)
     z = h @ w2 + b2                             # (n, 10)
-    e = np.exp(z - z.max(axis=1, keepdims=True))
-    return h, e / e.sum(axis=1, keepdims=True)  # hidden activations, softmax probabilities
+    z = z - z.max(axis=1, keepdims=True)        # the largest logit 0: exp cannot overflow
+    e = np.exp(z)
+    s = e.sum(axis=1, keepdims=True)
+    return h, z - np.log(s), e / s              # hidden activations, log softmax, softmax
 
 
 def train_step(params, x, y, lr):
     w1, b1, w2, b2 = params
-    h, p = feed_forward(params, x)
+    h, log_p, p = feed_forward(params, x)
     dz = (p - y) / len(x)                       # gradient of the mean cross-entropy wrt z
     dh = (dz @ w2.T) * h * (1 - h)              # back through the sigmoid
     grads = x.T @ dh, dh.sum(axis=0), h.T @ dz, dz.sum(axis=0)
     for param, grad in zip(params, grads):
         param -= lr * grad                      # in place: params are the model
+    return -np.sum(y * log_p) / len(x)          # the batch's mean cross-entropy
 
 
 def predict(params, x):
-    return feed_forward(params, x)[1].argmax(axis=1)
+    return feed_forward(params, x)[-1].argmax(axis=1)
 
 
 def main():
@@ -31,8 +34,11 @@ def main():
     params = mnist.init_weights(args.seed, [(784, 100), (100, 10)])
 
     def train_epoch(x, y):
+        total = 0.0
         for i in range(0, len(x), args.batch_size):
-            train_step(params, x[i:i + args.batch_size], y[i:i + args.batch_size], args.lr)
+            xb, yb = x[i:i + args.batch_size], y[i:i + args.batch_size]
+            total += train_step(params, xb, yb, args.lr) * len(xb)
+        return total / len(x)                   # the epoch's mean cross-entropy
 
     mnist.run(args, data, train_epoch, lambda x: predict(params, x), lambda: params)
 

@@ -18,6 +18,7 @@ def train_step(params, x, y, lr):
         loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(y, logits))
     for param, grad in zip(params, tape.gradient(loss, params)):
         param.assign_sub(lr * grad)
+    return loss
 
 
 @tf.function
@@ -33,8 +34,11 @@ def main():
 
     @tf.function  # the whole epoch runs as one graph: no Python between the steps
     def train_epoch(x, y):
+        total = 0.0                             # summed in the graph: no host sync per step
         for i in tf.range(0, tf.shape(x)[0], args.batch_size):
-            train_step(params, x[i:i + args.batch_size], y[i:i + args.batch_size], args.lr)
+            xb, yb = x[i:i + args.batch_size], y[i:i + args.batch_size]
+            total += train_step(params, xb, yb, args.lr) * tf.cast(tf.shape(xb)[0], tf.float32)
+        return total / tf.cast(tf.shape(x)[0], tf.float32)  # the epoch's mean cross-entropy
 
     mnist.run(args, data, train_epoch, lambda x: predict(params, x),
               lambda: [p.numpy() for p in params])

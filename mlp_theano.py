@@ -13,12 +13,13 @@ def feed_forward(params, x):
 
 
 def train_step(params, lr):
-    """Compile one SGD step: a function (x, y) that updates the shared params in place."""
+    """Compile one SGD step: a function (x, y) that updates the shared params in place and
+    returns the batch's loss."""
     x, y = pt.matrix("x"), pt.matrix("y")       # a batch of images, its one-hot labels
     log_p = pt.special.log_softmax(feed_forward(params, x), axis=1)
     loss = -pt.mean(pt.sum(y * log_p, axis=1))  # mean cross-entropy
     grads = pytensor.grad(loss, params)
-    return pytensor.function([x, y], updates=[(p, p - lr * g) for p, g in zip(params, grads)])
+    return pytensor.function([x, y], loss, updates=[(p, p - lr * g) for p, g in zip(params, grads)])
 
 
 def predict(params):
@@ -35,8 +36,11 @@ def main():
     step = train_step(params, args.lr)
 
     def train_epoch(x, y):
+        total = 0.0
         for i in range(0, len(x), args.batch_size):
-            step(x[i:i + args.batch_size], y[i:i + args.batch_size])
+            xb, yb = x[i:i + args.batch_size], y[i:i + args.batch_size]
+            total += step(xb, yb) * len(xb)
+        return total / len(x)                   # the epoch's mean cross-entropy
 
     mnist.run(args, data, train_epoch, predict(params), lambda: [p.get_value() for p in params])
 

@@ -10,6 +10,7 @@ Skeleton: `parse_args` (the flags every script takes), `init_weights` (the one i
 `run` (the epoch loop with the shared batch order, the report lines, --target and --save).
 """
 import argparse
+import contextlib
 import gzip
 import hashlib
 import os
@@ -18,9 +19,14 @@ import tempfile
 import time
 import zlib
 
-import numpy as np
-import requests
-from tqdm import tqdm
+# BLAS on one thread, as the other frameworks run (batches of 10 are too small to split, and a
+# second thread only adds overhead); set before numpy loads OpenBLAS. A user's own setting wins.
+if not any(os.environ.get(v) for v in ("OPENBLAS_NUM_THREADS", "GOTO_NUM_THREADS", "OMP_NUM_THREADS")):
+    os.environ["OPENBLAS_NUM_THREADS"] = "1"
+
+import numpy as np  # noqa: E402
+import requests  # noqa: E402
+from tqdm import tqdm  # noqa: E402
 
 DATASETS = {
     "mnist": {
@@ -64,6 +70,7 @@ DATASETS = {
 TIMEOUT = (10, 30)  # seconds: connect, read (between two chunks of the body)
 HEADERS = {"User-Agent": "simple-neural-networks-mnist-loader/1.0"}
 SHAPES = [(784,), (1, 28, 28), (28, 28, 1)]  # flat, NCHW, NHWC
+DEEP_LR = 0.02  # the learning rate of every conv_deep_*.py (ReLU at 0.2 diverges)
 
 
 class DataError(Exception):
@@ -98,12 +105,29 @@ def read_idx(path, sha256, dims):
     return np.frombuffer(raw, np.uint8, offset=4 * (1 + len(dims))).reshape(dims)
 
 
+@contextlib.contextmanager
+def replacing(path):
+    """The name of a new temporary file beside path, to write; when the with-block succeeds it
+    gets the permissions of any new file (the umask's) and is renamed to path, atomically.
+    Otherwise it is removed: path is never left half-written."""
+    fd, tmp = tempfile.mkstemp(prefix=".partial-", dir=os.path.dirname(os.path.abspath(path)))
+    os.close(fd)
+    try:
+        yield tmp
+        umask = os.umask(0)  # the only way to read it is to set it: set it straight back
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp made it private (0600)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+
+
 def download(url, path, sha256, dims):
     """Stream url into a temporary file beside path; rename it into place once it verifies."""
-    fd, tmp = tempfile.mkstemp(prefix=".download-", dir=os.path.dirname(path))
-    try:
-        with os.fdopen(fd, "wb") as f, requests.get(url, stream=True, timeout=TIMEOUT,
-                                                     headers=HEADERS) as r:
+    with replacing(path) as tmp:
+        with open(tmp, "wb") as f, requests.get(url, stream=True, timeout=TIMEOUT,
+                                                headers=HEADERS) as r:
             r.raise_for_status()
             total = int(r.headers.get("Content-Length", 0)) or None
             with tqdm(total=total, unit="B", unit_scale=True, desc=os.path.basename(path),
@@ -111,12 +135,7 @@ def download(url, path, sha256, dims):
                 for chunk in r.iter_content(chunk_size=1 << 16):
                     f.write(chunk)
                     bar.update(len(chunk))
-        data = read_idx(tmp, sha256, dims)
-        os.replace(tmp, path)
-        return data
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
+        return read_idx(tmp, sha256, dims)
 
 
 def fetch(name, dataset="mnist"):
@@ -248,29 +267,60 @@ def accuracy(labels, y):
 def save_weights(path, params, dataset):
     """Write [w1, b1, w2, b2, ...] (canonical layout) and the dataset's name to a .npz file."""
     arrays = {f"{'wb'[i % 2]}{i // 2 + 1}": np.asarray(p, np.float32) for i, p in enumerate(params)}
-    with open(path, "wb") as f:
+    with replacing(path) as tmp, open(tmp, "wb") as f:  # a run stopped while saving leaves no .npz
         np.savez(f, dataset=np.array(dataset), **arrays)
     print(f"saved the weights to {path}", file=sys.stderr)
 
 
+def diverged(loss):
+    """Whether an epoch's mean cross-entropy says that training diverged: not finite, or over
+    four times that of a uniform guess (ln 10 per image), which no learning run comes near."""
+    return not np.isfinite(loss) or loss > 4 * np.log(10)
+
+
+def interrupted(error):
+    """Whether error is Ctrl-C's KeyboardInterrupt, or another exception that it caused:
+    compiled code may wrap it (PyTensor's numba backend raises a SystemError from it)."""
+    while error is not None:
+        if isinstance(error, KeyboardInterrupt):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
+
+
 def run(args, data, train_epoch, predict, weights):
     """The loop: each epoch, train_epoch(x, y) gets the training set shuffled into this epoch's
-    batch order (the same for every framework) and trains on consecutive batches of
-    args.batch_size, the last one possibly smaller; predict(x) returns class labels;
-    weights() returns the trained weights as init_weights lays them out, for --save."""
+    batch order (the same for every framework), trains on consecutive batches of
+    args.batch_size, the last one possibly smaller, and returns the epoch's training loss (the
+    mean cross-entropy over its images); predict(x) returns class labels; weights() returns
+    the trained weights as init_weights lays them out, for --save."""
     (x_train, y_train), (x_val, y_val), (x_test, y_test) = data
     x_train, y_train = x_train[:args.train_size], y_train[:args.train_size]
     rng = np.random.default_rng([args.seed, 1])
-    for epoch in range(1, args.epochs + 1):
-        start = time.perf_counter()
-        order = rng.permutation(len(x_train))
-        train_epoch(x_train[order], y_train[order])
-        seconds = time.perf_counter() - start
-        val = f"val accuracy {accuracy(predict(x_val), y_val):.4f}" if len(x_val) else "no validation set"
-        print(f"epoch {epoch:2d}/{args.epochs}  {val}  ({seconds:.1f} s)", flush=True)
-    test = accuracy(predict(x_test), y_test)
-    if args.save:
-        save_weights(args.save, weights(), args.dataset)
+    epoch = 0
+    # numpy's overflow warnings are left out: a diverging run is reported by its loss instead
+    with np.errstate(all="ignore"):
+        try:
+            for epoch in range(1, args.epochs + 1):
+                start = time.perf_counter()
+                order = rng.permutation(len(x_train))
+                loss = float(train_epoch(x_train[order], y_train[order]))
+                seconds = time.perf_counter() - start
+                if diverged(loss):
+                    sys.exit(f"error: training diverged in epoch {epoch} (loss {loss:.4g}): try a "
+                             f"smaller --lr than {args.lr:g}; nothing was saved")
+                val = f"val accuracy {accuracy(predict(x_val), y_val):.4f}" if len(x_val) else \
+                    "no validation set"
+                print(f"epoch {epoch:2d}/{args.epochs}  loss {loss:.4f}  {val}  ({seconds:.1f} s)",
+                      flush=True)
+            test = accuracy(predict(x_test), y_test)
+            if args.save:
+                save_weights(args.save, weights(), args.dataset)
+        except BaseException as e:  # Ctrl-C: one line, the shell's code for SIGINT, no .npz
+            if not interrupted(e):
+                raise
+            print(f"interrupted at epoch {epoch}", file=sys.stderr)
+            raise SystemExit(130) from None
     print(f"test accuracy {test:.4f}", flush=True)
     if args.target is not None and test < args.target:
         sys.exit(f"test accuracy {test:.4f} is below the target {args.target}")
@@ -289,6 +339,8 @@ def _one_line_errors(kind, error, tb):
               f"requirements.txt)", file=sys.stderr)
     elif issubclass(kind, DataError):
         print(f"error: {error}", file=sys.stderr)
+    elif issubclass(kind, KeyboardInterrupt):  # Ctrl-C before training: Python exits by SIGINT
+        print("interrupted", file=sys.stderr)
     else:
         sys.__excepthook__(kind, error, tb)
 

@@ -124,7 +124,8 @@ def fashion_dir():
     return data_dir_or_skip("fashion", "set FASHION_MNIST_DATA_DIR to a directory with the four "
                                        "files (Debian: apt-get install dataset-fashion-mnist)")
 
-EPOCH = re.compile(r"^epoch +(\d+)/(\d+)  val accuracy (\d\.\d{4})  \(\d+\.\d s\)$", re.M)
+EPOCH = re.compile(r"^epoch +(\d+)/(\d+)  loss (\d+\.\d{4})  val accuracy (\d\.\d{4})  \(\d+\.\d s\)$",
+                   re.M)
 TEST = re.compile(r"\ntest accuracy (\d\.\d{4})\n\Z")
 
 
@@ -134,8 +135,17 @@ def run(script, *flags, env=None, timeout=900):
                           text=True, timeout=timeout, env=dict(os.environ, **(env or {})))
 
 
-def curve(result):
-    """The validation accuracies of the epoch lines, checking the report's exact form."""
+def curves(result):
+    """(training losses, validation accuracies) of the epoch lines, checking the report's exact
+    form: one line per epoch, numbered, then the test accuracy line."""
     assert result.returncode == 0, result.stderr[-2000:]
     assert TEST.search(result.stdout), result.stdout
-    return [float(acc) for _, _, acc in EPOCH.findall(result.stdout)]
+    lines = EPOCH.findall(result.stdout)
+    assert len(lines) == result.stdout.count("\n") - 1, result.stdout
+    assert [(int(e), int(n)) for e, n, _, _ in lines] == [(i, len(lines)) for i in range(1, len(lines) + 1)]
+    return [float(loss) for _, _, loss, _ in lines], [float(acc) for _, _, _, acc in lines]
+
+
+def curve(result):
+    """The validation accuracies of the epoch lines (see curves)."""
+    return curves(result)[1]

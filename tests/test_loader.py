@@ -147,3 +147,16 @@ def test_load_data_rejects_bad_arguments(data_dir, mirrors, monkeypatch):
         mnist.load_data(dataset="cifar")
     with pytest.raises(ValueError, match="validation_size"):
         mnist.load_data(validation_size=41)
+
+
+@pytest.mark.parametrize("umask,mode", [(0o022, 0o644), (0o027, 0o640), (0o002, 0o664)])
+def test_downloaded_files_get_the_umask_permissions(data_dir, mirrors, monkeypatch, umask, mode):
+    """Not the private 0600 of a temporary file: a data directory shared by several users
+    must stay readable by them."""
+    use(monkeypatch, mirrors[0])
+    old = os.umask(umask)
+    try:
+        mnist.load_data(validation_size=10)
+    finally:
+        os.umask(old)
+    assert {name: (data_dir / name).stat().st_mode & 0o777 for name in NAMES} == dict.fromkeys(NAMES, mode)
