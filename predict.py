@@ -9,6 +9,7 @@ scaled into a 20x20 box and centred by its centre of mass in 28x28.
 """
 import argparse
 import sys
+import warnings
 import zipfile
 
 import numpy as np
@@ -52,6 +53,8 @@ def load_weights(path):
         if shapes == model_shapes and all(b.shape == (s[-1],) for b, s in zip(params[1::2], shapes)):
             if dataset not in CLASSES or arrays:
                 raise InputError(f"{path}: unexpected content for the {name} model")
+            if not all(np.isfinite(p).all() for p in params):
+                raise InputError(f"{path}: the weights hold NaN or infinity (a diverged run?)")
             return [p.astype(np.float32) for p in params], activation, dataset
     raise InputError(f"{path}: weights of shapes {shapes} match none of the models "
                      f"({', '.join(MODELS)})")
@@ -111,10 +114,14 @@ def preprocess(image):
 
 def load_image(path):
     try:
-        with Image.open(path) as image:
-            return preprocess(image)
+        with warnings.catch_warnings():  # past Pillow's pixel limit, refuse rather than warn
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(path) as image:
+                return preprocess(image)
     except FileNotFoundError:
         raise InputError(f"{path}: no such file") from None
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as e:
+        raise InputError(f"{path}: too large an image ({e})") from None
     except (UnidentifiedImageError, OSError) as e:
         raise InputError(f"{path}: not a readable image ({e})") from None
     except InputError as e:
