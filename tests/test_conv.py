@@ -1,36 +1,56 @@
-"""The conv nets through their command line: parity with conv_numpy.py, both Keras backends."""
+"""The conv nets through their command line: parity with conv_numpy.py, and of the deep nets
+with each other, Keras on every backend."""
 import pytest
 
-from conftest import curve, run
+import mnist
+from conftest import curves, run
+from test_scripts import DEEPS, KERAS_BACKENDS
+
+pytestmark = pytest.mark.slow  # every test here trains
 
 FLAGS = ["--epochs", "1", "--train-size", "10000", "--seed", "3"]
 
 
 @pytest.fixture(scope="module")
 def reference(real_data_dir):
-    """conv_numpy.py's validation accuracy after one epoch on the first 10,000 images."""
-    return curve(run("conv_numpy.py", *FLAGS))
+    """conv_numpy.py's (loss, validation accuracy) after one epoch on the first 10,000 images."""
+    return curves(run("conv_numpy.py", *FLAGS))
 
 
 @pytest.mark.parametrize("script,backend", [
     ("conv_theano.py", None), ("conv_tensorflow.py", None), ("conv_torch.py", None),
-    ("conv_keras.py", "tensorflow"), ("conv_keras.py", "torch"),
-])
+    ("conv_jax.py", None)] + [("conv_keras.py", backend) for backend in KERAS_BACKENDS])
 def test_conv_parity_with_numpy(reference, script, backend):
     """Same seed: same initial weights, same batches, so nearly the same network after an epoch."""
     env = {"KERAS_BACKEND": backend} if backend else None
-    accs = curve(run(script, *FLAGS, env=env))
-    assert len(accs) == 1 and reference[0] > 0.8
-    assert abs(accs[0] - reference[0]) <= 0.005, (accs, reference)
+    (loss,), (acc,) = curves(run(script, *FLAGS, env=env))
+    (ref_loss,), (ref_acc,) = reference
+    assert ref_acc > 0.8 and abs(acc - ref_acc) <= 0.005, (acc, ref_acc)
+    assert abs(loss - ref_loss) <= 0.005, (loss, ref_loss)
 
 
-def test_conv_deep_keras_learns_alike_on_both_backends(real_data_dir):
-    flags = ["--epochs", "1", "--train-size", "5000", "--seed", "3"]
-    on_tf = curve(run("conv_deep_keras.py", *flags, env={"KERAS_BACKEND": "tensorflow"}))
-    on_torch = curve(run("conv_deep_keras.py", *flags, env={"KERAS_BACKEND": "torch"}))
-    assert on_tf[0] > 0.9 and abs(on_tf[0] - on_torch[0]) <= 0.005, (on_tf, on_torch)
+DEEP_FLAGS = ["--epochs", "1", "--train-size", "5000", "--seed", "3"]
 
 
-def test_conv_deep_keras_states_its_own_learning_rate():
-    result = run("conv_deep_keras.py", "--help")
-    assert result.returncode == 0 and "default: 0.02" in result.stdout
+@pytest.fixture(scope="module")
+def deep_reference(real_data_dir):
+    """conv_deep_torch.py's (loss, validation accuracy) after one epoch on 5,000 images."""
+    return curves(run("conv_deep_torch.py", *DEEP_FLAGS))
+
+
+@pytest.mark.parametrize("script,backend", [(s, None) for s in DEEPS if "keras" not in s and
+                                            "torch" not in s] +
+                         [("conv_deep_keras.py", backend) for backend in KERAS_BACKENDS])
+def test_deep_nets_learn_alike(deep_reference, script, backend):
+    """Every deep net, Keras on every backend, within 0.005 of conv_deep_torch.py."""
+    env = {"KERAS_BACKEND": backend} if backend else None
+    (loss,), (acc,) = curves(run(script, *DEEP_FLAGS, env=env))
+    (ref_loss,), (ref_acc,) = deep_reference
+    assert ref_acc > 0.9 and abs(acc - ref_acc) <= 0.005, (acc, ref_acc)
+    assert abs(loss - ref_loss) <= 0.01, (loss, ref_loss)
+
+
+@pytest.mark.parametrize("script", DEEPS)
+def test_deep_nets_share_and_state_their_learning_rate(script):
+    result = run(script, "--help")
+    assert result.returncode == 0 and f"default: {mnist.DEEP_LR}" in result.stdout

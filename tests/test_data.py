@@ -7,6 +7,8 @@ import pytest
 
 import mnist
 
+pytestmark = pytest.mark.slow  # real data: each load decompresses and verifies 55 MB
+
 
 @pytest.fixture(scope="module")
 def official(request):

@@ -8,6 +8,7 @@ import mnist
 from conftest import curve, run
 
 
+@pytest.mark.slow
 def test_fashion_loads_verified_with_the_same_split(fashion_dir):
     (x_train, y_train), (x_val, y_val), (x_test, y_test) = mnist.load_data(
         shape=(28, 28, 1), dataset="fashion")
@@ -26,12 +27,14 @@ def test_fashion_has_its_own_directory_and_variable(monkeypatch, tmp_path):
     assert mnist.data_dir("fashion") == str(tmp_path)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("script", ["mlp_theano.py", "conv_tensorflow.py"])
 def test_scripts_learn_fashion(fashion_dir, script):
     accs = curve(run(script, "--dataset", "fashion", "--epochs", "1", "--train-size", "10000"))
     assert 0.65 <= accs[0] < 0.95  # learns, and is not MNIST (where one epoch gives more)
 
 
+@pytest.mark.slow
 def test_predict_names_fashion_classes(fashion_dir, tmp_path):
     weights = tmp_path / "fashion.npz"
     assert run("mlp_numpy.py", "--dataset", "fashion", "--epochs", "1", "--train-size", "5000",

@@ -1,7 +1,9 @@
 """--save and predict.py: weights from any script, NumPy forward pass, image preprocessing."""
 import importlib
+import struct
 import subprocess
 import sys
+import zlib
 
 import numpy as np
 import pytest
@@ -10,7 +12,7 @@ from PIL import Image
 import mnist
 import predict
 from conftest import ROOT, run
-from test_scripts import CONVS, MLPS
+from test_scripts import CONVS, DEEPS, MLPS
 
 TEST_LINE = "test accuracy "
 
@@ -30,8 +32,10 @@ def weights_of(path):
     return params, activation
 
 
-@pytest.mark.parametrize("script,backend", [(s, None) for s in MLPS + CONVS] +
-                         [("mlp_keras.py", "torch"), ("conv_keras.py", "torch")])
+@pytest.mark.slow
+@pytest.mark.parametrize("script,backend", [(s, None) for s in MLPS + CONVS + DEEPS] +
+                         [(s, b) for s in ["mlp_keras.py", "conv_keras.py", "conv_deep_keras.py"]
+                          for b in ["torch", "jax"]])
 def test_saved_weights_and_partial_batches(real_data_dir, test_set, tmp_path, script, backend):
     """One step on 25 images, as one batch of 25 or one partial batch (batch size 30): the
     saved weights must agree (no batch dropped), differ from the initial ones, and give
@@ -43,7 +47,7 @@ def test_saved_weights_and_partial_batches(real_data_dir, test_set, tmp_path, sc
     (a, activation), (b, _) = weights_of(tmp_path / "a.npz"), weights_of(tmp_path / "b.npz")
     shapes = [w.shape for w in a[::2]]
     initial = mnist.init_weights(0, shapes)
-    for wa, wb, w0 in zip(a, b, initial):
+    for wa, wb in zip(a, b):
         np.testing.assert_allclose(wa, wb, atol=1e-5)
     assert all(not np.allclose(wa, w0) for wa, w0 in zip(a, initial))  # every array trained
     x_test, y_test = test_set
@@ -52,6 +56,7 @@ def test_saved_weights_and_partial_batches(real_data_dir, test_set, tmp_path, sc
     assert abs(reported_accuracy(partial) - reported_accuracy(whole)) <= 0.0002
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("script,shape", [("mlp_torch.py", (784,)), ("conv_torch.py", (1, 28, 28))])
 def test_predict_matches_the_scripts_own_forward_pass(real_data_dir, test_set, tmp_path, script, shape):
     path = tmp_path / "w.npz"
@@ -97,6 +102,7 @@ def save_variants(digit, folder):
     return paths
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("index", [0, 1, 2, 3, 4])
 def test_mnist_test_image_inverted_and_rescaled(test_set, mlp_weights, tmp_path, index):
     x_test, y_test = test_set
@@ -136,6 +142,7 @@ def assert_one_line_error(result, text):
     assert result.stderr.count("\n") == 1 and result.stdout == ""
 
 
+@pytest.mark.slow
 def test_bad_input_is_one_line_and_exit_2(mlp_weights, tmp_path):
     digit = tmp_path / "digit.png"
     Image.new("L", (28, 28), 0).save(tmp_path / "blank.png")
@@ -165,3 +172,45 @@ def test_save_needs_a_writable_npz_path(tmp_path):
         with pytest.raises(SystemExit) as exit_:
             mnist.parse_args("x", ["--save", bad])
         assert exit_.value.code == 2
+
+
+def png_bytes(width, height):
+    """A valid, all-black 1-bit PNG, written directly: its pixels compress to almost nothing,
+    however many there are (what makes a decompression bomb)."""
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    row = b"\0" * (1 + (width + 7) // 8)  # filter byte, then the packed bits
+    pixels = zlib.compress(row * height, 9)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0))
+            + chunk(b"IDAT", pixels) + chunk(b"IEND", b""))
+
+
+@pytest.fixture
+def untrained(tmp_path):
+    """MLP weights as a script's --save writes them, without training."""
+    path = tmp_path / "untrained.npz"
+    mnist.save_weights(str(path), mnist.init_weights(0, [(784, 100), (100, 10)]), "mnist")
+    return path
+
+
+def test_a_decompression_bomb_is_one_line_and_exit_2(untrained, tmp_path):
+    small, bomb = tmp_path / "small.png", tmp_path / "bomb.png"
+    small.write_bytes(png_bytes(28, 28))
+    assert Image.open(small).size == (28, 28)  # the writer makes real PNGs
+    bomb.write_bytes(png_bytes(20000, 20000))  # 400 million pixels in a file of some 60 KB
+    assert bomb.stat().st_size < 100_000
+    assert_one_line_error(cli(untrained, bomb), "too large an image")
+    bomb.write_bytes(png_bytes(10000, 10000))  # past Pillow's warning limit, under its error limit
+    assert_one_line_error(cli(untrained, bomb), "too large an image")
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_non_finite_weights_are_one_line_and_exit_2(untrained, tmp_path, bad):
+    params = mnist.init_weights(0, [(784, 100), (100, 10)])
+    params[3][4] = bad  # one bias of the output layer
+    path = tmp_path / "diverged.npz"
+    mnist.save_weights(str(path), params, "mnist")
+    digit = tmp_path / "digit.png"
+    Image.fromarray(np.eye(28, dtype=np.uint8) * 255).save(digit)
+    assert cli(untrained, digit).returncode == 0
+    assert_one_line_error(cli(path, digit), "NaN or infinity")

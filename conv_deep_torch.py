@@ -1,0 +1,68 @@
+"""Deep conv net in PyTorch: conv8 5x5 relu -> conv16 5x5 relu -> maxpool 2x2 -> fc100 relu -> softmax10, SGD."""
+import mnist  # first: it turns a missing framework below into a one-line error
+import torch
+from torch import nn
+
+device = "cuda" if torch.cuda.is_available() else "cpu"
+torch.set_num_threads(1)  # batches of 10 are too small to split: threads only add overhead
+
+
+def feed_forward(params):
+    w1, b1, w2, b2, w3, b3, w4, b4 = (torch.from_numpy(p) for p in params)
+    model = nn.Sequential(
+        nn.Conv2d(1, 8, kernel_size=5), nn.ReLU(),           # (n, 8, 24, 24)
+        nn.Conv2d(8, 16, kernel_size=5), nn.ReLU(),          # (n, 16, 20, 20)
+        nn.MaxPool2d(2),                                     # (n, 16, 10, 10)
+        nn.Flatten(), nn.Linear(1600, 100), nn.ReLU(),       # (n, 100)
+        nn.Linear(100, 10))                                  # (n, 10) logits
+    # PyTorch keeps kernels as (out, in, h, w) and Linear weights as (out, in), and Flatten
+    # reads the map as (c, h, w): reorder the canonical (h, w, c) rows of w3 to match
+    w3 = w3.reshape(10, 10, 16, 100).permute(2, 0, 1, 3).reshape(1600, 100)
+    model.load_state_dict({"0.weight": w1.permute(3, 2, 0, 1), "0.bias": b1,
+                           "2.weight": w2.permute(3, 2, 0, 1), "2.bias": b2,
+                           "6.weight": w3.T, "6.bias": b3, "8.weight": w4.T, "8.bias": b4})
+    return model.to(device)
+
+
+def weights(model):
+    """The trained weights back in the canonical layout, as numpy arrays (for --save)."""
+    w1, b1, w2, b2, w3, b3, w4, b4 = (t.detach().cpu() for t in model.state_dict().values())
+    w3 = w3.T.reshape(16, 10, 10, 100).permute(1, 2, 0, 3).reshape(1600, 100)  # rows to (h, w, c)
+    return [t.numpy() for t in (w1.permute(2, 3, 1, 0), b1, w2.permute(2, 3, 1, 0), b2, w3, b3,
+                                w4.T, b4)]
+
+
+def train_step(model, optimizer, x, y):
+    optimizer.zero_grad()
+    loss = nn.functional.cross_entropy(model(x), y)  # the softmax is inside the loss
+    loss.backward()
+    optimizer.step()
+    return loss.detach()
+
+
+@torch.no_grad()
+def predict(model, x):
+    return model(torch.from_numpy(x).to(device)).argmax(dim=1).cpu().numpy()
+
+
+def main():
+    args = mnist.parse_args(__doc__, lr=mnist.DEEP_LR)
+    data = mnist.load_data(shape=(1, 28, 28), dataset=args.dataset)
+    params = mnist.init_weights(args.seed, [(5, 5, 1, 8), (5, 5, 8, 16), (10 * 10 * 16, 100),
+                                            (100, 10)])
+    model = feed_forward(params)
+    optimizer = torch.optim.SGD(model.parameters(), lr=args.lr)
+
+    def train_epoch(x, y):
+        x, y = torch.from_numpy(x).to(device), torch.from_numpy(y).to(device)
+        total = torch.zeros((), device=device)  # summed on the device: no host sync per step
+        for i in range(0, len(x), args.batch_size):
+            xb, yb = x[i:i + args.batch_size], y[i:i + args.batch_size]
+            total += train_step(model, optimizer, xb, yb) * len(xb)
+        return total / len(x)                   # the epoch's mean cross-entropy
+
+    mnist.run(args, data, train_epoch, lambda x: predict(model, x), lambda: weights(model))
+
+
+if __name__ == "__main__":
+    main()
