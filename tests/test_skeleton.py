@@ -1,0 +1,291 @@
+"""The shared skeleton on its own: mnist.run, parse_args, init_weights and the save path, called
+directly with small arrays and recording fakes of train_epoch and predict. No framework, no
+training, no real data: these run in well under a second each."""
+import os
+import re
+import signal
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import mnist
+from conftest import ROOT
+
+LINE = re.compile(r"^epoch +(\d+)/(\d+)  loss (\d+\.\d{4})  val accuracy (\d\.\d{4})  \(\d+\.\d s\)$")
+
+
+def small_data(n_train=40, n_val=8, n_test=4):
+    """Images whose one feature is their index in their set, offset per set (train 0.., val
+    1000.., test 2000..), so that a fake can tell which images it was given and in what order.
+    Labels are chosen so that predicting `index % 10` is right on 1/4 of the validation set
+    and 3/4 of the test set."""
+    x_train = np.arange(n_train, dtype=np.float32)[:, None]
+    y_train = np.arange(n_train) % 10
+    x_val = 1000 + np.arange(n_val, dtype=np.float32)[:, None]
+    y_val = np.where(np.arange(n_val) < n_val // 4, x_val[:, 0] % 10, (x_val[:, 0] + 1) % 10)
+    x_test = 2000 + np.arange(n_test, dtype=np.float32)[:, None]
+    y_test = np.where(np.arange(n_test) < 3 * n_test // 4, x_test[:, 0] % 10, (x_test[:, 0] + 1) % 10)
+    return (x_train, y_train.astype(np.int64)), (x_val, y_val.astype(np.int64)), (x_test, y_test.astype(np.int64))
+
+
+class Fakes:
+    """A recording train_epoch and predict; train_epoch returns losses[epoch - 1]."""
+
+    def __init__(self, losses=None, raise_in_epoch=None):
+        self.orders, self.labels, self.predicted = [], [], []
+        self.losses, self.raise_in_epoch = losses, raise_in_epoch
+        self.params = [np.full((1, 3), 7, np.float32), np.arange(3, dtype=np.float32)]
+
+    def train_epoch(self, x, y):
+        self.orders.append(x[:, 0].astype(int))
+        self.labels.append(y)
+        if len(self.orders) == self.raise_in_epoch:
+            raise KeyboardInterrupt
+        return self.losses[len(self.orders) - 1] if self.losses else 2.0 / len(self.orders)
+
+    def predict(self, x):
+        self.predicted.append(x[:, 0].astype(int))
+        return x[:, 0].astype(int) % 10
+
+    def weights(self):
+        return self.params
+
+
+def run(argv, data=None, fakes=None):
+    fakes = fakes or Fakes()
+    mnist.run(mnist.parse_args("x", argv), data or small_data(), fakes.train_epoch, fakes.predict,
+              fakes.weights)
+    return fakes
+
+
+# --- the batch order ---------------------------------------------------------------------------
+
+def test_every_epoch_gets_a_new_permutation_of_the_whole_training_set():
+    fakes = run(["--epochs", "4"])
+    assert len(fakes.orders) == 4
+    for order, labels in zip(fakes.orders, fakes.labels):
+        assert sorted(order) == list(range(40))  # every image once, none dropped
+        np.testing.assert_array_equal(labels, order % 10)  # the labels travel with their images
+    assert all(list(a) != list(b) for i, a in enumerate(fakes.orders) for b in fakes.orders[:i])
+    assert list(fakes.orders[0]) != list(range(40))  # shuffled, not file order
+
+
+def test_the_same_seed_gives_the_same_orders_and_another_seed_others():
+    first = run(["--epochs", "3", "--seed", "5"]).orders
+    again = run(["--epochs", "3", "--seed", "5"]).orders
+    other = run(["--epochs", "3", "--seed", "6"]).orders
+    assert all((a == b).all() for a, b in zip(first, again))
+    assert all((a != b).any() for a, b in zip(first, other))
+
+
+def test_the_batch_order_is_its_own_stream_of_the_seed():
+    """The order is drawn from the seed's stream [seed, 1], apart from the weights' [seed, 0]."""
+    orders = run(["--epochs", "2", "--seed", "9"]).orders
+    rng = np.random.default_rng([9, 1])
+    for order in orders:
+        np.testing.assert_array_equal(order, rng.permutation(40))
+
+
+def test_train_size_takes_the_first_n_images():
+    fakes = run(["--epochs", "2", "--train-size", "15"])
+    assert all(sorted(order) == list(range(15)) for order in fakes.orders)
+    fakes = run(["--epochs", "1", "--train-size", "400"])  # more than there are: all of them
+    assert sorted(fakes.orders[0]) == list(range(40))
+
+
+# --- the report ----------------------------------------------------------------------------------
+
+def test_report_lines_validation_on_the_validation_set_test_on_the_test_set(capsys):
+    fakes = run(["--epochs", "2"], fakes=Fakes(losses=[0.51234, 0.25]))
+    out = capsys.readouterr().out.splitlines()
+    assert len(out) == 3
+    assert [LINE.match(line).groups()[:4] for line in out[:2]] == [
+        ("1", "2", "0.5123", "0.2500"), ("2", "2", "0.2500", "0.2500")]
+    assert out[2] == "test accuracy 0.7500"
+    # predict saw the validation set after each epoch, then the test set once
+    assert [list(p) for p in fakes.predicted] == [list(range(1000, 1008))] * 2 + [list(range(2000, 2004))]
+
+
+def test_no_validation_set_is_said_so(capsys):
+    (train, val, test) = small_data()
+    run(["--epochs", "1"], data=(train, (val[0][:0], val[1][:0]), test))
+    assert "  no validation set  " in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("target,code", [("0.75", None), ("0.7", None), ("0.76", 1), ("1", 1)])
+def test_target_decides_the_exit_code(capsys, target, code):
+    if code is None:
+        run(["--epochs", "1", "--target", target])
+        return
+    with pytest.raises(SystemExit) as exit_:
+        run(["--epochs", "1", "--target", target])
+    assert exit_.value.code == f"test accuracy 0.7500 is below the target {float(target)}"
+    assert "test accuracy 0.7500" in capsys.readouterr().out  # reported before failing
+
+
+# --- divergence and interrupts -------------------------------------------------------------------
+
+@pytest.mark.parametrize("loss", [float("nan"), float("inf"), 9.3])
+def test_a_diverged_loss_stops_the_run_with_one_line_and_saves_nothing(tmp_path, capsys, loss):
+    path = tmp_path / "w.npz"
+    fakes = Fakes(losses=[0.5, loss, 0.1])
+    with pytest.raises(SystemExit) as exit_:
+        run(["--epochs", "3", "--save", str(path)], fakes=fakes)
+    message = exit_.value.code
+    assert isinstance(message, str) and "\n" not in message  # sys.exit(str): one line, exit 1
+    assert message.startswith("error: training diverged in epoch 2") and "smaller --lr than 0.2" in message
+    assert len(fakes.orders) == 2 and os.listdir(tmp_path) == []
+    assert capsys.readouterr().out.count("\n") == 1  # epoch 1's line only
+
+
+def test_a_high_but_finite_loss_is_not_divergence():
+    assert not mnist.diverged(4 * np.log(10) - 0.01) and not mnist.diverged(0.0)
+    assert mnist.diverged(4 * np.log(10) + 0.01) and mnist.diverged(float("nan"))
+
+
+def test_ctrl_c_is_one_line_exit_130_and_saves_nothing(tmp_path, capsys):
+    path = tmp_path / "w.npz"
+    with pytest.raises(SystemExit) as exit_:
+        run(["--epochs", "5", "--save", str(path)], fakes=Fakes(raise_in_epoch=3))
+    assert exit_.value.code == 130
+    out, err = capsys.readouterr()
+    assert err == "interrupted at epoch 3\n" and out.count("\n") == 2
+    assert os.listdir(tmp_path) == []
+
+
+def test_an_interrupt_wrapped_by_compiled_code_is_still_ctrl_c(capsys):
+    """PyTensor's numba backend turns the KeyboardInterrupt into a SystemError raised from it."""
+    def wrapped(x, y):
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt as e:
+            raise SystemError("returned a result with an exception set") from e
+    args = mnist.parse_args("x", ["--epochs", "2"])
+    with pytest.raises(SystemExit) as exit_:
+        mnist.run(args, small_data(), wrapped, Fakes().predict, Fakes().weights)
+    assert exit_.value.code == 130 and capsys.readouterr().err == "interrupted at epoch 1\n"
+
+
+def test_other_errors_in_training_propagate():
+    def broken(x, y):
+        raise ValueError("a bug in the script")
+    with pytest.raises(ValueError, match="a bug in the script"):
+        mnist.run(mnist.parse_args("x", []), small_data(), broken, Fakes().predict, Fakes().weights)
+
+
+# --- the save path --------------------------------------------------------------------------------
+
+def test_save_writes_exactly_the_canonical_arrays(tmp_path, capsys):
+    path = tmp_path / "w.npz"
+    fakes = Fakes()
+    fakes.params = [np.ones((2, 3)), np.zeros(3), np.full((3, 4), 0.5, np.float64), np.arange(4)]
+    run(["--epochs", "1", "--save", str(path), "--dataset", "fashion"], fakes=fakes)
+    with np.load(path, allow_pickle=False) as f:
+        assert sorted(f.files) == ["b1", "b2", "dataset", "w1", "w2"]
+        assert str(f["dataset"]) == "fashion"
+        for name, expected in zip(["w1", "b1", "w2", "b2"], fakes.params):
+            assert f[name].dtype == np.float32
+            np.testing.assert_array_equal(f[name], expected)
+    assert os.listdir(tmp_path) == ["w.npz"]  # no temporary file left beside it
+    assert f"saved the weights to {path}" in capsys.readouterr().err
+
+
+def test_saved_files_get_the_umask_permissions(tmp_path):
+    old = os.umask(0o027)
+    try:
+        mnist.save_weights(str(tmp_path / "w.npz"), [np.ones((2, 3)), np.zeros(3)], "mnist")
+    finally:
+        os.umask(old)
+    assert (tmp_path / "w.npz").stat().st_mode & 0o777 == 0o640
+
+
+def test_a_killed_save_leaves_no_npz(tmp_path):
+    """SIGKILL in the middle of writing: no .npz appears (the temporary file may stay)."""
+    code = ("import os, signal, sys, numpy as np; sys.path.insert(0, sys.argv[1]); import mnist\n"
+            "real = np.savez\n"
+            "def dying(f, **arrays):\n"
+            "    f.write(b'PK' * 1000); f.flush(); os.kill(os.getpid(), signal.SIGKILL)\n"
+            "np.savez = dying\n"
+            "mnist.save_weights(sys.argv[2], [np.ones((50, 50)), np.zeros(50)], 'mnist')\n")
+    result = subprocess.run([sys.executable, "-c", code, ROOT, str(tmp_path / "w.npz")],
+                            capture_output=True, text=True)
+    assert result.returncode == -signal.SIGKILL
+    assert not [f for f in os.listdir(tmp_path) if f.endswith(".npz")]
+    assert os.listdir(tmp_path)  # it was killed while writing: the temporary file was there
+
+
+# --- init_weights ----------------------------------------------------------------------------------
+
+SHAPES = [(784, 100), (100, 10), (5, 5, 8, 16)]
+
+
+def test_init_weights_layout_dtype_and_zero_biases():
+    params = mnist.init_weights(0, SHAPES)
+    assert [p.shape for p in params] == [(784, 100), (100,), (100, 10), (10,), (5, 5, 8, 16), (16,)]
+    assert all(p.dtype == np.float32 for p in params)
+    assert all((b == 0).all() for b in params[1::2])
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_init_weights_are_normal_with_variance_one_over_fan_in(seed):
+    """Sample mean and standard deviation against N(0, 1/fan_in). The bounds are over six
+    standard errors wide (and the draws are seeded): they cannot flake, yet a scale of
+    1/fan_in, 1/sqrt(fan_out), or a uniform draw falls far outside them."""
+    for w, shape in zip(mnist.init_weights(seed, SHAPES)[::2], SHAPES):
+        fan_in, n = np.prod(shape[:-1]), w.size
+        sigma = 1 / np.sqrt(fan_in)
+        assert abs(w.mean()) < 6 * sigma / np.sqrt(n)
+        assert abs(w.std() / sigma - 1) < 6 / np.sqrt(2 * n) + 0.01
+        kurtosis = np.mean((w / w.std()) ** 4)  # 3 for a normal distribution, 1.8 for uniform
+        assert abs(kurtosis - 3) < 0.5
+
+
+def test_init_weights_follow_the_seed():
+    a, b, c = (mnist.init_weights(s, SHAPES) for s in (4, 4, 5))
+    assert all((x == y).all() for x, y in zip(a, b))
+    assert all((x != z).any() for x, z in zip(a[::2], c[::2]))
+
+
+def test_init_weights_are_the_published_draws():
+    """The seed's stream [seed, 0], drawn layer after layer: every published curve depends on
+    exactly these numbers, so they must not change from one version to the next."""
+    rng = np.random.default_rng([3, 0])
+    for w, shape in zip(mnist.init_weights(3, SHAPES)[::2], SHAPES):
+        np.testing.assert_array_equal(w, (rng.standard_normal(shape) / np.sqrt(np.prod(shape[:-1])))
+                                      .astype(np.float32))
+
+
+# --- flags -----------------------------------------------------------------------------------------
+
+def test_flags_parse_into_the_recipe_and_scripts_may_change_defaults():
+    args = mnist.parse_args("x", ["--epochs", "3", "--batch-size", "7", "--lr", "0.5", "--seed", "2",
+                                  "--train-size", "100", "--target", "0.9", "--dataset", "fashion"])
+    assert (args.epochs, args.batch_size, args.lr, args.seed) == (3, 7, 0.5, 2)
+    assert (args.train_size, args.target, args.dataset, args.save) == (100, 0.9, "fashion", None)
+    assert mnist.parse_args("x", [], lr=mnist.DEEP_LR).lr == mnist.DEEP_LR
+    assert mnist.parse_args("x", ["--lr", "0.3"], lr=mnist.DEEP_LR).lr == 0.3
+
+
+# --- BLAS threads ---------------------------------------------------------------------------------
+
+def blas_threads(**env):
+    """OPENBLAS_NUM_THREADS as a script sees it after `import mnist`, and the threads that
+    numpy's OpenBLAS then really uses (threadpoolctl)."""
+    clean = {k: v for k, v in os.environ.items()
+             if k not in ("OPENBLAS_NUM_THREADS", "GOTO_NUM_THREADS", "OMP_NUM_THREADS")}
+    code = ("import os, sys; sys.path.insert(0, sys.argv[1]); import mnist, threadpoolctl\n"
+            "blas = threadpoolctl.threadpool_info()\n"
+            "print(os.environ.get('OPENBLAS_NUM_THREADS'), [p['num_threads'] for p in blas])")
+    result = subprocess.run([sys.executable, "-c", code, ROOT], capture_output=True, text=True,
+                            env=dict(clean, **env))
+    assert result.returncode == 0, result.stderr
+    return result.stdout.split(maxsplit=1)
+
+
+def test_blas_runs_on_one_thread_unless_the_user_says_otherwise():
+    assert blas_threads() == ["1", "[1]\n"]
+    # OpenBLAS takes the user's number, up to the cores this process may use
+    assert blas_threads(OPENBLAS_NUM_THREADS="2") == ["2", f"[{min(2, len(os.sched_getaffinity(0)))}]\n"]
+    assert blas_threads(OMP_NUM_THREADS="2")[0] == "None"  # the user's variable, not ours
