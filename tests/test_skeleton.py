@@ -108,6 +108,50 @@ def test_report_lines_validation_on_the_validation_set_test_on_the_test_set(caps
     assert [list(p) for p in fakes.predicted] == [list(range(1000, 1008))] * 2 + [list(range(2000, 2004))]
 
 
+class FlushRecorder:
+    """A stdout that keeps what had been written at each flush."""
+
+    def __init__(self):
+        self.text, self.flushed = "", []
+
+    def write(self, text):
+        self.text += text
+
+    def flush(self):
+        self.flushed.append(self.text)
+
+
+def test_each_report_line_is_flushed_as_it_is_printed(monkeypatch):
+    """compare.py and a user's `| tee` read the lines live: each is flushed when printed."""
+    out = FlushRecorder()
+    monkeypatch.setattr(sys, "stdout", out)
+    run(["--epochs", "2"])
+    lines = out.text.splitlines(keepends=True)
+    assert len(lines) == 3
+    assert ["".join(lines[:i]) for i in (1, 2, 3)] == [t for t in out.flushed if t.endswith("\n")][:3]
+
+
+def test_an_epoch_reports_its_own_seconds(capsys):
+    run(["--epochs", "2"])
+    seconds = [float(s) for s in re.findall(r"\((\d+\.\d) s\)", capsys.readouterr().out)]
+    assert len(seconds) == 2 and all(0 <= s < 5 for s in seconds)
+
+
+def test_numpy_warnings_are_silenced_during_the_run(recwarn):
+    """A diverging NumPy run overflows; the loss reports it, not a screen of RuntimeWarnings."""
+    def overflowing(x, y):
+        return float(np.exp(np.float32(100)) * 0)  # overflows to inf, times 0: nan
+    with pytest.raises(SystemExit):
+        mnist.run(mnist.parse_args("x", []), small_data(), overflowing, Fakes().predict, Fakes().weights)
+    assert [str(w.message) for w in recwarn] == []
+
+
+def test_accuracy_takes_labels_or_one_hot_rows():
+    labels, y = np.array([3, 1, 4, 1]), np.array([3, 1, 5, 9])
+    assert mnist.accuracy(labels, y) == 0.5
+    assert mnist.accuracy(labels, np.eye(10, dtype=np.float32)[y]) == 0.5
+
+
 def test_no_validation_set_is_said_so(capsys):
     (train, val, test) = small_data()
     run(["--epochs", "1"], data=(train, (val[0][:0], val[1][:0]), test))
@@ -143,6 +187,7 @@ def test_a_diverged_loss_stops_the_run_with_one_line_and_saves_nothing(tmp_path,
 def test_a_high_but_finite_loss_is_not_divergence():
     assert not mnist.diverged(4 * np.log(10) - 0.01) and not mnist.diverged(0.0)
     assert mnist.diverged(4 * np.log(10) + 0.01) and mnist.diverged(float("nan"))
+    assert not mnist.diverged(4 * np.log(10))  # the bound itself is still a (very bad) run
 
 
 def test_ctrl_c_is_one_line_exit_130_and_saves_nothing(tmp_path, capsys):
@@ -166,6 +211,13 @@ def test_an_interrupt_wrapped_by_compiled_code_is_still_ctrl_c(capsys):
     with pytest.raises(SystemExit) as exit_:
         mnist.run(args, small_data(), wrapped, Fakes().predict, Fakes().weights)
     assert exit_.value.code == 130 and capsys.readouterr().err == "interrupted at epoch 1\n"
+
+
+def test_an_interrupt_given_as_the_cause_only_is_still_ctrl_c():
+    error = SystemError("wrapped")
+    error.__cause__ = KeyboardInterrupt()  # `raise ... from` outside an except block: no context
+    assert error.__context__ is None and mnist.interrupted(error)
+    assert not mnist.interrupted(ValueError("a bug"))
 
 
 def test_other_errors_in_training_propagate():
@@ -266,6 +318,57 @@ def test_flags_parse_into_the_recipe_and_scripts_may_change_defaults():
     assert (args.train_size, args.target, args.dataset, args.save) == (100, 0.9, "fashion", None)
     assert mnist.parse_args("x", [], lr=mnist.DEEP_LR).lr == mnist.DEEP_LR
     assert mnist.parse_args("x", ["--lr", "0.3"], lr=mnist.DEEP_LR).lr == 0.3
+
+
+def test_flags_default_to_the_recipe():
+    args = mnist.parse_args("x", [])
+    assert (args.epochs, args.batch_size, args.lr, args.seed) == (30, 10, 0.2, 0)
+    assert (args.train_size, args.target, args.dataset, args.save) == (None, None, "mnist", None)
+
+
+def test_flag_boundaries_seed_0_and_target_0_are_valid():
+    args = mnist.parse_args("x", ["--seed", "0", "--target", "0"])
+    assert (args.seed, args.target) == (0, 0.0)
+
+
+@pytest.mark.parametrize("argv,message", [
+    (["--epochs", "0"], "argument --epochs: must be positive, not 0"),
+    (["--seed", "-1"], "argument --seed: must be 0 or more, not -1"),
+    (["--target", "1.5"], "argument --target: must be an accuracy in 0..1, not 1.5"),
+    (["--save", "w.txt"], "argument --save: must name a .npz file, not w.txt"),
+])
+def test_a_bad_flag_is_one_usage_line_naming_the_problem(capsys, argv, message):
+    with pytest.raises(SystemExit) as exit_:
+        mnist.parse_args("x", argv)
+    assert exit_.value.code == 2 and capsys.readouterr().err.splitlines()[-1].endswith(message)
+
+
+def test_save_into_something_that_is_not_a_folder_is_a_usage_error(tmp_path, capsys):
+    (tmp_path / "file").write_text("")
+    with pytest.raises(SystemExit) as exit_:
+        mnist.parse_args("x", ["--save", str(tmp_path / "file" / "w.npz")])
+    assert exit_.value.code == 2 and "cannot write into" in capsys.readouterr().err
+
+
+def help_text(capsys, **defaults):
+    with pytest.raises(SystemExit) as exit_:
+        mnist.parse_args("First line.\nMore.", ["--help"], **defaults)
+    assert exit_.value.code == 0
+    return " ".join(capsys.readouterr().out.split())  # argparse wraps to the terminal's width
+
+
+def test_help_states_every_flag_and_its_default(capsys):
+    text = help_text(capsys)
+    for expected in ["First line. options:", "--epochs EPOCHS default: 30",
+                     "--batch-size BATCH_SIZE default: 10", "--lr LR learning rate, default: 0.2 --seed",
+                     "--seed SEED weights and batch order, default: 0",
+                     "--train-size N train on the first N training images only (quick runs)",
+                     "--target ACC exit 1 when the final test accuracy is below ACC",
+                     "--dataset {mnist,fashion} mnist, or fashion for Fashion-MNIST; default: mnist",
+                     "--save FILE.npz write the trained weights to FILE.npz (for predict.py)"]:
+        assert expected in text, expected
+    deep = help_text(capsys, lr=mnist.DEEP_LR)
+    assert f"--lr LR {mnist.DEEP_LR_HELP % {'default': mnist.DEEP_LR}} --seed" in deep
 
 
 # --- BLAS threads ---------------------------------------------------------------------------------
