@@ -1,5 +1,6 @@
 """--save and predict.py: weights from any script, NumPy forward pass, image preprocessing."""
 import importlib
+import io
 import struct
 import subprocess
 import sys
@@ -7,7 +8,7 @@ import zlib
 
 import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, ImageOps
 
 import mnist
 import predict
@@ -214,3 +215,186 @@ def test_non_finite_weights_are_one_line_and_exit_2(untrained, tmp_path, bad):
     Image.fromarray(np.eye(28, dtype=np.uint8) * 255).save(digit)
     assert cli(untrained, digit).returncode == 0
     assert_one_line_error(cli(path, digit), "NaN or infinity")
+
+
+# --- predict.py in process (fast): the forward pass, the weights, the command line ---------------
+
+SHAPES = {"mlp": [(784, 100), (100, 10)], "conv": [(5, 5, 1, 8), (1152, 100), (100, 10)],
+          "deep conv": [(5, 5, 1, 8), (5, 5, 8, 16), (1600, 100), (100, 10)]}
+
+
+def reference_probabilities(params, activation, x):
+    """The forward pass written out the long way: convolution as a sum over the 25 offsets,
+    max-pool as the maximum of the four offsets, softmax from its definition."""
+    act = (lambda z: 1 / (1 + np.exp(-z))) if activation == "sigmoid" else (lambda z: np.maximum(z, 0))
+    a = x.astype(np.float64)
+    for i in range(0, len(params) - 4, 2):  # the conv layers
+        w, b = params[i], params[i + 1]
+        size = a.shape[1] - 4
+        a = act(sum(a[:, di:di + size, dj:dj + size] @ w[di, dj] for di in range(5) for dj in range(5)) + b)
+    if len(params) > 4:
+        a = np.maximum.reduce([a[:, i::2, j::2] for i in (0, 1) for j in (0, 1)])
+    a = act(a.reshape(len(a), -1) @ params[-4] + params[-3])
+    z = a @ params[-2] + params[-1]
+    e = np.exp(z - z.max(axis=1, keepdims=True))  # (float64: no overflow at these scales)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+@pytest.mark.parametrize("model", list(SHAPES))
+def test_probabilities_match_the_forward_pass_written_out(model):
+    activation = predict.MODELS[model][1]
+    params = mnist.init_weights(1, SHAPES[model])
+    for b in params[1::2]:
+        b[:] = np.random.default_rng(2).normal(size=b.shape)  # biases that matter
+    x = np.random.default_rng(3).random((3, 28, 28, 1), np.float32)
+    p = predict.probabilities(params, activation, x)
+    assert p.shape == (3, 10) and np.allclose(p.sum(axis=1), 1)
+    np.testing.assert_allclose(p, reference_probabilities(params, activation, x), rtol=1e-4, atol=1e-6)
+
+
+def test_probabilities_do_not_overflow_on_large_logits():
+    params = mnist.init_weights(1, SHAPES["mlp"])
+    params[2] *= 2000  # logits in the thousands: a naive softmax overflows to nan
+    x = np.random.default_rng(3).random((2, 28, 28, 1), np.float32)
+    p = predict.probabilities(params, "sigmoid", x)
+    assert np.isfinite(p).all() and np.allclose(p.sum(axis=1), 1) and (p.max(axis=1) > 0.99).all()
+
+
+@pytest.mark.parametrize("model,dataset", [("mlp", "mnist"), ("conv", "fashion"), ("deep conv", "mnist")])
+def test_weights_load_as_saved(tmp_path, model, dataset):
+    params = mnist.init_weights(4, SHAPES[model])
+    mnist.save_weights(str(tmp_path / "w.npz"), [p.astype(np.float64) for p in params], dataset)
+    loaded, activation, name = predict.load_weights(str(tmp_path / "w.npz"))
+    assert (activation, name) == (predict.MODELS[model][1], dataset)
+    assert [p.dtype for p in loaded] == [np.float32] * len(params)
+    for a, b in zip(loaded, params):
+        np.testing.assert_array_equal(a, b)
+
+
+def load_error(path):
+    with pytest.raises(predict.InputError) as error:
+        predict.load_weights(str(path))
+    return str(error.value)
+
+
+def test_weights_that_are_not_a_models_are_refused_with_the_reason(tmp_path):
+    mlp = mnist.init_weights(0, SHAPES["mlp"])
+    assert load_error(tmp_path / "none.npz") == f"{tmp_path / 'none.npz'}: no such file"
+    (tmp_path / "text.npz").write_text("not a zip")
+    assert load_error(tmp_path / "text.npz").startswith(f"{tmp_path / 'text.npz'}: not a readable .npz file (")
+    np.savez(tmp_path / "pickled.npz", w1=np.array([{"a": 1}], dtype=object))
+    assert ": not a readable .npz file (" in load_error(tmp_path / "pickled.npz")
+    np.savez(tmp_path / "gap.npz", w1=mlp[0], b1=mlp[1], w3=mlp[2], b3=mlp[3])
+    assert load_error(tmp_path / "gap.npz") == \
+        f"{tmp_path / 'gap.npz'}: no array 'w2' (not weights saved by a script's --save)"
+    np.savez(tmp_path / "other.npz", w1=np.zeros((784, 50)), b1=np.zeros(50), w2=np.zeros((50, 10)), b2=np.zeros(10))
+    assert load_error(tmp_path / "other.npz") == (f"{tmp_path / 'other.npz'}: weights of shapes "
+                                                  "[(784, 50), (50, 10)] match none of the models (mlp, conv, deep conv)")
+    np.savez(tmp_path / "bias.npz", w1=mlp[0], b1=np.zeros(99), w2=mlp[2], b2=mlp[3])
+    assert "match none of the models" in load_error(tmp_path / "bias.npz")
+    np.savez(tmp_path / "extra.npz", w1=mlp[0], b1=mlp[1], w2=mlp[2], b2=mlp[3], w3=np.zeros(3))
+    assert load_error(tmp_path / "extra.npz") == f"{tmp_path / 'extra.npz'}: unexpected content for the mlp model"
+    np.savez(tmp_path / "dataset.npz", dataset=np.array("cifar"), w1=mlp[0], b1=mlp[1], w2=mlp[2], b2=mlp[3])
+    assert load_error(tmp_path / "dataset.npz") == f"{tmp_path / 'dataset.npz'}: unexpected content for the mlp model"
+    np.savez(tmp_path / "plain.npz", w1=mlp[0], b1=mlp[1], w2=mlp[2], b2=mlp[3])  # no dataset: MNIST
+    assert predict.load_weights(str(tmp_path / "plain.npz"))[2] == "mnist"
+    mlp[1][0] = np.nan
+    mnist.save_weights(str(tmp_path / "nan.npz"), mlp, "mnist")
+    assert load_error(tmp_path / "nan.npz") == f"{tmp_path / 'nan.npz'}: the weights hold NaN or infinity (a diverged run?)"
+
+
+def digit_image():
+    """A thick ring with a tail, like a handwritten 9, dark on light, off-centre on a 200x120 page."""
+    ys, xs = np.indices((120, 200))
+    r = np.hypot(ys - 40, xs - 70)
+    ink = ((r > 15) & (r < 26)) | ((xs >= 86) & (xs < 96) & (ys >= 40) & (ys < 105))
+    return Image.fromarray(np.where(ink, 0, 255).astype(np.uint8))
+
+
+def test_predict_prints_the_top_3_of_each_image(tmp_path, capsys):
+    params = mnist.init_weights(5, SHAPES["conv"])
+    mnist.save_weights(str(tmp_path / "w.npz"), params, "fashion")
+    paths = [tmp_path / "a.png", tmp_path / "b.png"]
+    digit_image().save(paths[0])
+    digit_image().transpose(Image.Transpose.ROTATE_90).save(paths[1])
+    predict.main([str(tmp_path / "w.npz"), *map(str, paths)])
+    x = np.stack([predict.preprocess(Image.open(p)) for p in paths])
+    names = predict.CLASSES["fashion"]
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 2
+    for path, line, p in zip(paths, lines, predict.probabilities(params, "sigmoid", x)):
+        top = np.argsort(p)[::-1][:3]
+        assert line == (f"{path}  {names[top[0]]}  {p[top[0]]:.4f}  top-3: "
+                        f"{names[top[0]]} {p[top[0]]:.4f}, {names[top[1]]} {p[top[1]]:.4f}, {names[top[2]]} {p[top[2]]:.4f}")
+
+
+def main_error(capsys, *argv):
+    with pytest.raises(SystemExit) as exit_:
+        predict.main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    assert exit_.value.code == 2 and out == "" and err.count("\n") == 1
+    return err.rstrip("\n")
+
+
+def test_bad_input_is_one_line_naming_the_file(untrained, tmp_path, capsys):
+    digit = tmp_path / "digit.png"
+    digit_image().save(digit)
+    assert main_error(capsys, tmp_path / "none.npz", digit) == f"predict.py: error: {tmp_path / 'none.npz'}: no such file"
+    assert main_error(capsys, untrained, tmp_path / "none.png") == f"predict.py: error: {tmp_path / 'none.png'}: no such file"
+    (tmp_path / "text.png").write_text("not an image")
+    assert main_error(capsys, untrained, tmp_path / "text.png").startswith(
+        f"predict.py: error: {tmp_path / 'text.png'}: not a readable image (")
+    Image.new("L", (28, 28), 255).save(tmp_path / "blank.png")
+    assert main_error(capsys, untrained, tmp_path / "blank.png") == f"predict.py: error: {tmp_path / 'blank.png'}: no ink found"
+    (tmp_path / "bomb.png").write_bytes(png_bytes(10000, 10000))
+    assert main_error(capsys, untrained, tmp_path / "bomb.png").startswith(
+        f"predict.py: error: {tmp_path / 'bomb.png'}: too large an image (")
+    with pytest.raises(SystemExit) as exit_:
+        predict.main([str(untrained)])  # an image is required: argparse's usage error
+    assert exit_.value.code == 2 and "required: IMAGE" in capsys.readouterr().err
+
+
+def close(a, b, tolerance=0.01):
+    return a.shape == b.shape and float(np.abs(a - b).mean()) <= tolerance
+
+
+def test_preprocessing_makes_any_rendering_of_a_digit_the_same_mnist_image():
+    """Dark on light or light on dark, colour, transparent, grey paper, a wide margin, a faint
+    speck, another scale, or a photo's EXIF rotation: the same 28x28 image comes out."""
+    image = digit_image()
+    base = predict.preprocess(image)
+    assert base.shape == (28, 28, 1) and base.dtype == np.float32
+    assert base.min() == 0 and 0.99 <= base.max() <= 1 and (base > 0.5).sum() > 60
+    ink = np.asarray(image) < 128
+    transparent = np.zeros((*ink.shape, 4), np.uint8)
+    transparent[ink] = (0, 0, 0, 255)  # black ink, the rest transparent
+    grey_paper = np.where(ink, 0, 200).astype(np.uint8)
+    speck = np.asarray(image).copy()
+    speck[110:113, 190:193] = 235  # a faint mark far from the digit: no ink, not cropped to
+    big = image.resize((600, 360), Image.NEAREST)
+    rotated = image.transpose(Image.Transpose.ROTATE_90)
+    exif = Image.Exif()
+    exif[0x0112] = 6  # "rotate 90 degrees clockwise to display" undoes ROTATE_90
+    rotated_file = io.BytesIO()
+    rotated.save(rotated_file, "PNG", exif=exif.tobytes())
+    variants = {
+        "inverted": ImageOps.invert(image),
+        "colour": Image.merge("RGB", [image] * 3),
+        "transparent": Image.fromarray(transparent, "RGBA"),
+        "grey paper": Image.fromarray(grey_paper),
+        "margin": ImageOps.expand(image, 150, fill=255),
+        "speck": Image.fromarray(speck),
+        "exif rotation": Image.open(io.BytesIO(rotated_file.getvalue())),
+    }
+    for name, variant in variants.items():
+        assert close(predict.preprocess(variant), base), name
+    assert close(predict.preprocess(big), base, 0.03)  # resampled from another size
+    assert not close(predict.preprocess(rotated), base, 0.05)  # without its EXIF: another image
+
+
+def test_preprocessing_keeps_the_aspect_ratio_of_a_thin_stroke():
+    image = Image.new("L", (200, 200), 255)
+    image.paste(0, (90, 20, 110, 180))  # a vertical bar, 20 x 160: a "1"
+    x = predict.preprocess(image)[:, :, 0]
+    rows, cols = np.nonzero(x > 0.5)
+    assert rows.max() - rows.min() + 1 == 20 and cols.max() - cols.min() + 1 in (2, 3, 4)
