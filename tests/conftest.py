@@ -51,7 +51,7 @@ class Mirror:
     client's timeout), 'cut' (the connection closes mid-body)."""
 
     def __init__(self, files):
-        self.files, self.plan, self.requests = files, {}, []
+        self.files, self.plan, self.requests, self.agents = files, {}, [], []
         mirror = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -61,6 +61,7 @@ class Mirror:
             def do_GET(self):
                 name = self.path.rsplit("/", 1)[-1]
                 mirror.requests.append(name)
+                mirror.agents.append(self.headers.get("User-Agent"))
                 steps = mirror.plan.get(name, ["ok"])
                 action = steps.pop(0) if len(steps) > 1 else steps[0]
                 body = mirror.files[name][0] if name in mirror.files else None

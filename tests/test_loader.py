@@ -160,3 +160,118 @@ def test_downloaded_files_get_the_umask_permissions(data_dir, mirrors, monkeypat
     finally:
         os.umask(old)
     assert {name: (data_dir / name).stat().st_mode & 0o777 for name in NAMES} == dict.fromkeys(NAMES, mode)
+
+
+# --- defaults, messages and the progress bar (what mutation testing asked for) --------------------
+
+def test_the_default_dataset_is_mnist_and_its_folder_is_beside_the_code(monkeypatch, tmp_path):
+    monkeypatch.delenv("MNIST_DATA_DIR", raising=False)
+    monkeypatch.delenv("MNIST_MIRROR", raising=False)
+    monkeypatch.chdir(tmp_path)  # not the working directory's data/
+    assert mnist.data_dir() == os.path.join(ROOT, "data", "mnist")
+    assert mnist.mirrors() == mnist.DATASETS["mnist"]["mirrors"]
+    monkeypatch.setenv("MNIST_MIRROR", "")
+    assert mnist.mirrors() == mnist.DATASETS["mnist"]["mirrors"]
+
+
+def test_mirror_urls_are_trimmed_and_end_in_one_slash(monkeypatch):
+    monkeypatch.setenv("MNIST_MIRROR", " http://a/x// , ,http://b ")
+    assert mnist.mirrors() == ["http://a/x/", "http://b/"]
+
+
+def test_fetch_defaults_to_mnist_and_sends_its_user_agent(data_dir, mirrors, synthetic, monkeypatch, capsys):
+    use(monkeypatch, mirrors[0])
+    np.testing.assert_array_equal(mnist.fetch(NAMES[1]), synthetic[NAMES[1]][1])
+    assert capsys.readouterr().err == f"downloading {mirrors[0].url}{NAMES[1]}\n"
+    assert mirrors[0].agents == [mnist.HEADERS["User-Agent"]]
+
+
+def test_load_data_splits_one_hot_and_float32(data_dir, mirrors, synthetic, monkeypatch):
+    use(monkeypatch, mirrors[0])
+    (x_train, y_train), (x_val, y_val), (x_test, y_test) = mnist.load_data(shape=(28, 28, 1), one_hot=True,
+                                                                           validation_size=0)
+    labels = synthetic[NAMES[1]][1]
+    assert x_train.shape == (40, 28, 28, 1) and x_train.dtype == np.float32 and len(x_val) == 0
+    assert y_train.dtype == np.float32 and y_train.shape == (40, 10)
+    np.testing.assert_array_equal(y_train.argmax(axis=1), labels)
+    assert (y_train.sum(axis=1) == 1).all() and y_test.shape == (10, 10)
+    (x_train, _), (x_val, _), _ = mnist.load_data(validation_size=40)  # all of it for validation
+    assert len(x_train) == 0 and len(x_val) == 40
+    with pytest.raises(ValueError, match=r"^validation_size must be in 0\.\.40, not 10000$"):
+        mnist.load_data()  # the default holds out 10,000 images: too many for 40
+
+
+def test_load_data_of_another_dataset_fetches_that_dataset(tmp_path, mirrors, synthetic, monkeypatch):
+    monkeypatch.setitem(mnist.DATASETS["fashion"], "files", mnist.DATASETS["mnist"]["files"])
+    monkeypatch.setenv("FASHION_MNIST_DATA_DIR", str(tmp_path / "fashion"))
+    monkeypatch.setenv("FASHION_MNIST_MIRROR", mirrors[1].url)
+    monkeypatch.setenv("MNIST_MIRROR", "http://127.0.0.1:9/")  # MNIST's mirror would fail
+    mnist.load_data(validation_size=10, dataset="fashion")
+    assert sorted(os.listdir(tmp_path / "fashion")) == sorted(NAMES) and len(mirrors[1].requests) == 4
+
+
+def test_every_mirror_failing_names_each_failure_on_its_line(data_dir, mirrors, synthetic, monkeypatch):
+    mirrors[0].plan = {name: [404] for name in NAMES}
+    mirrors[1].plan = {name: ["wrong"] for name in NAMES}
+    use(monkeypatch, *mirrors)
+    with pytest.raises(mnist.DataError) as error:
+        mnist.fetch(NAMES[0])
+    lines = str(error.value).splitlines()
+    assert lines[0] == f"could not download {NAMES[0]} from any mirror:"
+    assert lines[1].startswith(f"  {mirrors[0].url}: HTTPError: 404 ")
+    assert lines[2] == f"  {mirrors[1].url}: ValueError: SHA-256 of the decompressed content does not match"
+    assert lines[3] == (f"Copy the four files ({', '.join(NAMES)}) into {data_dir} by hand, or set "
+                        "MNIST_DATA_DIR to a directory that holds them.")
+
+
+def test_a_truncated_gzip_is_named_as_such(tmp_path):
+    path = tmp_path / "f.gz"
+    path.write_bytes(gzip.compress(b"x" * 1000)[:20])
+    with pytest.raises(ValueError, match=r"^not a complete gzip file \(.+\)$"):
+        mnist.read_idx(path, "0" * 64, (1,))
+
+
+def test_a_data_folder_that_cannot_be_made_or_cleaned_is_one_clear_error(tmp_path, monkeypatch, synthetic):
+    (tmp_path / "file").write_text("")
+    monkeypatch.setenv("MNIST_DATA_DIR", str(tmp_path / "file" / "data"))
+    with pytest.raises(mnist.DataError, match=r"^cannot create the data directory .*file/data: "):
+        mnist.fetch(NAMES[0])
+    folder = tmp_path / "data"
+    (folder / NAMES[0]).mkdir(parents=True)  # "a file" that verification fails and remove cannot delete
+    monkeypatch.setenv("MNIST_DATA_DIR", str(folder))
+    with pytest.raises(mnist.DataError, match=r"fails verification and cannot be deleted: "):
+        mnist.fetch(NAMES[0])
+
+
+class Terminal:
+    """A stderr that says it is a terminal, so that tqdm draws its bar, and keeps the text."""
+
+    def __init__(self):
+        self.text = ""
+
+    def write(self, text):
+        self.text += text
+
+    def flush(self):
+        pass
+
+    def isatty(self):
+        return True
+
+
+def test_a_download_shows_a_progress_bar_on_a_terminal_and_clears_it(data_dir, mirrors, synthetic, monkeypatch):
+    use(monkeypatch, mirrors[0])
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    mnist.fetch(NAMES[0])
+    size = len(synthetic[NAMES[0]][0])
+    drawn = terminal.text.split("\n", 1)[1]  # after the "downloading ..." line
+    # the bar names the file and counts bytes in k of the known total, then is wiped (leave=False)
+    assert drawn.startswith(f"\r{NAMES[0]}:   0%|") and f"0.00/{size / 1000:.1f}k [" in drawn
+    assert "B/s]" in drawn and drawn.endswith(" \r") and "\n" not in drawn
+    plain = Terminal()
+    plain.isatty = lambda: False
+    monkeypatch.setattr(sys, "stderr", plain)
+    os.remove(data_dir / NAMES[1]) if (data_dir / NAMES[1]).exists() else None
+    mnist.fetch(NAMES[1])
+    assert plain.text == f"downloading {mirrors[0].url}{NAMES[1]}\n"  # no bar in a log file

@@ -392,3 +392,31 @@ def test_blas_runs_on_one_thread_unless_the_user_says_otherwise():
     # OpenBLAS takes the user's number, up to the cores this process may use
     assert blas_threads(OPENBLAS_NUM_THREADS="2") == ["2", f"[{min(2, len(os.sched_getaffinity(0)))}]\n"]
     assert blas_threads(OMP_NUM_THREADS="2")[0] == "None"  # the user's variable, not ours
+
+
+# --- the one-line errors (sys.excepthook) ------------------------------------------------------
+
+def hook(capsys, error):
+    mnist._one_line_errors(type(error), error, None)
+    return capsys.readouterr().err
+
+
+def test_a_missing_framework_is_one_line_with_its_pin(capsys):
+    for module, pin in [("torch.nn", "torch==2.13.0"), ("jax", "jax==0.10.2"), ("numpy", "numpy==2.4.6")]:
+        assert hook(capsys, ModuleNotFoundError(f"No module named '{module}'", name=module)) == (
+            f"error: {module.split('.')[0]} is not installed: pip install '{pin}' (or pip install -r requirements.txt)\n")
+    # a module that requirements.txt does not name: its own name
+    assert hook(capsys, ModuleNotFoundError("x", name="foo")).startswith("error: foo is not installed: pip install 'foo' (")
+
+
+def test_data_errors_and_ctrl_c_are_one_line_and_others_a_traceback(capsys, monkeypatch):
+    assert hook(capsys, mnist.DataError("no mirror")) == "error: no mirror\n"
+    assert hook(capsys, KeyboardInterrupt()) == "interrupted\n"
+    seen = []
+    monkeypatch.setattr(sys, "__excepthook__", lambda *a: seen.append(a))
+    error = ValueError("a bug")
+    mnist._one_line_errors(ValueError, error, None)
+    assert seen == [(ValueError, error, None)] and capsys.readouterr().err == ""
+    unnamed = ModuleNotFoundError("no name")  # .name None: Python's own report
+    mnist._one_line_errors(ModuleNotFoundError, unnamed, None)
+    assert seen[-1][1] is unnamed and sys.excepthook is mnist._one_line_errors
