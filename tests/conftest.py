@@ -56,7 +56,8 @@ class Mirror:
     """A local HTTP server. `plan[name]` is a list of behaviours, one used per request for
     that file (the last one repeats): 'ok', an HTTP status code, 'truncated' (a complete
     response holding half the file), 'wrong' (other bytes), 'stall' (no answer within the
-    client's timeout), 'cut' (the connection closes mid-body)."""
+    client's timeout), 'cut' (the connection closes mid-body), 'no-length' (no Content-Length
+    header: the body ends when the connection closes)."""
 
     def __init__(self, files):
         self.files, self.plan, self.requests, self.agents = files, {}, [], []
@@ -83,7 +84,10 @@ class Mirror:
                 elif action == "stall":
                     time.sleep(1.5)
                 self.send_response(200)
-                self.send_header("Content-Length", str(len(body)))
+                if action == "no-length":  # the body ends when the connection closes
+                    self.close_connection = True
+                else:
+                    self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 if action == "cut":
                     self.wfile.write(body[:len(body) // 2])

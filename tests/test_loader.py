@@ -275,3 +275,14 @@ def test_a_download_shows_a_progress_bar_on_a_terminal_and_clears_it(data_dir, m
     os.remove(data_dir / NAMES[1]) if (data_dir / NAMES[1]).exists() else None
     mnist.fetch(NAMES[1])
     assert plain.text == f"downloading {mirrors[0].url}{NAMES[1]}\n"  # no bar in a log file
+
+
+def test_a_mirror_that_sends_no_length_still_serves(data_dir, mirrors, synthetic, monkeypatch):
+    mirrors[0].plan = {name: ["no-length"] for name in NAMES}
+    use(monkeypatch, mirrors[0])
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    mnist.fetch(NAMES[0])
+    np.testing.assert_array_equal(mnist.read_idx(data_dir / NAMES[0], *mnist.DATASETS["mnist"]["files"][NAMES[0]]),
+                                  synthetic[NAMES[0]][1])
+    assert f"\r{NAMES[0]}: 0.00B [" in terminal.text  # no total: a count, not a percentage

@@ -398,3 +398,57 @@ def test_preprocessing_keeps_the_aspect_ratio_of_a_thin_stroke():
     x = predict.preprocess(image)[:, :, 0]
     rows, cols = np.nonzero(x > 0.5)
     assert rows.max() - rows.min() + 1 == 20 and cols.max() - cols.min() + 1 in (2, 3, 4)
+
+
+def on_a_page(ink, pad=20):
+    """A white page with a black shape (a boolean array) in the middle."""
+    page = np.full((ink.shape[0] + 2 * pad, ink.shape[1] + 2 * pad), 255, np.uint8)
+    page[pad:pad + ink.shape[0], pad:pad + ink.shape[1]] = np.where(ink, 0, 255)
+    return Image.fromarray(page)
+
+
+def test_preprocessing_a_20_pixel_shape_is_exact():
+    """A shape exactly 20 pixels tall and wide is not resampled: it lands, intact and at full
+    strength, with its centre of mass at (14, 14), or as near as the 28x28 frame allows."""
+    square, tee = np.ones((20, 20), bool), np.zeros((20, 20), bool)
+    tee[:3], tee[:, 9:11] = True, True  # a T: its mass is near its top
+    for shape, top, left in [(square, 4, 4), (tee, 8, 4), (tee[::-1], 0, 4), (tee.T, 4, 8), (tee.T[:, ::-1], 4, 0)]:
+        expected = np.zeros((28, 28), np.float32)
+        expected[top:top + 20, left:left + 20] = shape
+        np.testing.assert_array_equal(predict.preprocess(on_a_page(shape))[:, :, 0], expected)
+
+
+def test_preprocessing_puts_transparent_images_on_white_paper():
+    image = digit_image()
+    base = predict.preprocess(image)
+    ink = np.asarray(image) < 128
+    # a palette image whose background colour is black too, but transparent
+    palette = Image.fromarray(ink.astype(np.uint8), "P")
+    palette.putpalette([0, 0, 0] * 256)
+    palette.info["transparency"] = 0
+    grey_alpha = Image.merge("LA", [Image.new("L", image.size, 0), Image.fromarray(np.where(ink, 255, 0).astype(np.uint8))])
+    for variant in [palette, grey_alpha]:
+        assert close(predict.preprocess(variant), base), variant.mode
+    # paper lighter than its median in places (a reflection inside the ring) is still paper
+    shiny = np.where(ink, 0, 200).astype(np.uint8)
+    shiny[35:45, 65:75] = 255
+    assert close(predict.preprocess(Image.fromarray(shiny)), base)
+
+
+def test_probabilities_are_a_softmax_per_image():
+    """Each image's logits are shifted by its own maximum: images with far apart logits in one
+    batch must not underflow to 0/0."""
+    params = mnist.init_weights(1, SHAPES["mlp"])
+    params[2] *= 1e5
+    x = np.stack([np.zeros((28, 28, 1), np.float32), np.ones((28, 28, 1), np.float32)])
+    p = predict.probabilities(params, "sigmoid", x)
+    assert np.isfinite(p).all() and np.allclose(p.sum(axis=1), 1)
+
+
+def test_predict_help_names_its_arguments(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        predict.main(["--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert exit_.value.code == 0
+    assert "FILE.npz IMAGE [IMAGE ...] Classify images with weights saved by any script's --save, in NumPy." in text
+    assert "FILE.npz weights saved by a script's --save IMAGE PNG or JPEG files" in text

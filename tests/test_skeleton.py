@@ -420,3 +420,17 @@ def test_data_errors_and_ctrl_c_are_one_line_and_others_a_traceback(capsys, monk
     unnamed = ModuleNotFoundError("no name")  # .name None: Python's own report
     mnist._one_line_errors(ModuleNotFoundError, unnamed, None)
     assert seen[-1][1] is unnamed and sys.excepthook is mnist._one_line_errors
+
+
+def test_the_pin_is_read_beside_mnist_py_and_the_name_stands_in_without_it(capsys, monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)  # not the working directory's requirements.txt
+    assert "pip install 'torch==2.13.0'" in hook(capsys, ModuleNotFoundError("x", name="torch"))
+    monkeypatch.setattr(os.path, "exists", lambda path: False)  # a template copied without it
+    assert "pip install 'torch' (" in hook(capsys, ModuleNotFoundError("x", name="torch"))
+
+
+def test_a_traceback_is_passed_on_whole(monkeypatch):
+    seen, tb = [], object()
+    monkeypatch.setattr(sys, "__excepthook__", lambda *a: seen.append(a))
+    mnist._one_line_errors(ValueError, ValueError("a bug"), tb)
+    assert seen[0][2] is tb
