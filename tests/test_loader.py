@@ -175,8 +175,8 @@ def test_the_default_dataset_is_mnist_and_its_folder_is_beside_the_code(monkeypa
 
 
 def test_mirror_urls_are_trimmed_and_end_in_one_slash(monkeypatch):
-    monkeypatch.setenv("MNIST_MIRROR", " http://a/x// , ,http://b ")
-    assert mnist.mirrors() == ["http://a/x/", "http://b/"]
+    monkeypatch.setenv("MNIST_MIRROR", " http://a/x// , ,http://b ,http://c/X/")
+    assert mnist.mirrors() == ["http://a/x/", "http://b/", "http://c/X/"]
 
 
 def test_fetch_defaults_to_mnist_and_sends_its_user_agent(data_dir, mirrors, synthetic, monkeypatch, capsys):

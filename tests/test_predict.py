@@ -8,7 +8,7 @@ import zlib
 
 import numpy as np
 import pytest
-from PIL import Image, ImageOps
+from PIL import Image, ImageFilter, ImageOps
 
 import mnist
 import predict
@@ -410,12 +410,34 @@ def on_a_page(ink, pad=20):
 def test_preprocessing_a_20_pixel_shape_is_exact():
     """A shape exactly 20 pixels tall and wide is not resampled: it lands, intact and at full
     strength, with its centre of mass at (14, 14), or as near as the 28x28 frame allows."""
-    square, tee = np.ones((20, 20), bool), np.zeros((20, 20), bool)
-    tee[:3], tee[:, 9:11] = True, True  # a T: its mass is near its top
-    for shape, top, left in [(square, 4, 4), (tee, 8, 4), (tee[::-1], 0, 4), (tee.T, 4, 8), (tee.T[:, ::-1], 4, 0)]:
+    square, tee, narrow = np.ones((20, 20), bool), np.zeros((20, 20), bool), np.zeros((20, 10), bool)
+    tee[:2], tee[:, 10] = True, True  # a T with a thin stem: its mass is near its top
+    narrow[:2], narrow[:, 5] = True, True
+    for shape, top, left in [(square, 4, 4), (tee, 8, 4), (tee[::-1], 0, 4), (tee.T, 4, 8), (tee.T[:, ::-1], 4, 0),
+                             (narrow, 8, 9), (narrow.T, 9, 8)]:
         expected = np.zeros((28, 28), np.float32)
-        expected[top:top + 20, left:left + 20] = shape
+        expected[top:top + shape.shape[0], left:left + shape.shape[1]] = shape
         np.testing.assert_array_equal(predict.preprocess(on_a_page(shape))[:, :, 0], expected)
+    # grey ink (a pencil) comes out at full strength too
+    pencil = np.asarray(on_a_page(square)).copy()
+    pencil[pencil == 0] = 128
+    expected = np.zeros((28, 28), np.float32)
+    expected[4:24, 4:24] = 1
+    np.testing.assert_array_equal(predict.preprocess(Image.fromarray(pencil))[:, :, 0], expected)
+
+
+def test_preprocessing_keeps_a_one_pixel_line_one_pixel_wide():
+    line = np.zeros((200, 1), bool) | True  # 200 tall, 1 wide: it scales to 20 by 0.1
+    for shape in [line, line.T]:
+        x = predict.preprocess(on_a_page(shape))[:, :, 0]
+        rows, cols = np.nonzero(x > 0)
+        assert sorted([len(set(rows)), len(set(cols))]) == [1, 20]
+
+
+def test_preprocessing_a_smooth_digit_either_way_round():
+    """Grey levels (a blurred stroke) survive: light on dark and dark on light agree."""
+    smooth = digit_image().filter(ImageFilter.GaussianBlur(3))
+    assert close(predict.preprocess(ImageOps.invert(smooth)), predict.preprocess(smooth))
 
 
 def test_preprocessing_puts_transparent_images_on_white_paper():
@@ -431,7 +453,8 @@ def test_preprocessing_puts_transparent_images_on_white_paper():
         assert close(predict.preprocess(variant), base), variant.mode
     # paper lighter than its median in places (a reflection inside the ring) is still paper
     shiny = np.where(ink, 0, 200).astype(np.uint8)
-    shiny[35:45, 65:75] = 255
+    ys, xs = np.indices(shiny.shape)
+    shiny[np.hypot(ys - 40, xs - 70) < 14] = 255  # the hole of the ring
     assert close(predict.preprocess(Image.fromarray(shiny)), base)
 
 
