@@ -424,6 +424,9 @@ def test_preprocessing_a_20_pixel_shape_is_exact():
     expected = np.zeros((28, 28), np.float32)
     expected[4:24, 4:24] = 1
     np.testing.assert_array_equal(predict.preprocess(Image.fromarray(pencil))[:, :, 0], expected)
+    # ink is what is darker than a fifth of the darkest ink: a fainter stroke (at 0.4 of it) counts
+    pencil[10:12, 20:40] = 204
+    assert not close(predict.preprocess(Image.fromarray(pencil)), expected[:, :, None], 0.05)
 
 
 def test_preprocessing_keeps_a_one_pixel_line_one_pixel_wide():
