@@ -33,7 +33,7 @@ def test_bad_flags_are_argparse_errors(flags):
 def test_defaults_are_the_recipe():
     args = mnist.parse_args("x", [])
     assert (args.epochs, args.batch_size, args.lr, args.seed) == (30, 10, 0.2, 0)
-    assert args.train_size is None and args.target is None
+    assert (args.train_size, args.target, args.dataset, args.save) == (None, None, "mnist", None)
 
 
 @pytest.mark.slow

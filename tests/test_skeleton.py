@@ -320,12 +320,6 @@ def test_flags_parse_into_the_recipe_and_scripts_may_change_defaults():
     assert mnist.parse_args("x", ["--lr", "0.3"], lr=mnist.DEEP_LR).lr == 0.3
 
 
-def test_flags_default_to_the_recipe():
-    args = mnist.parse_args("x", [])
-    assert (args.epochs, args.batch_size, args.lr, args.seed) == (30, 10, 0.2, 0)
-    assert (args.train_size, args.target, args.dataset, args.save) == (None, None, "mnist", None)
-
-
 def test_flag_boundaries_seed_0_and_target_0_are_valid():
     args = mnist.parse_args("x", ["--seed", "0", "--target", "0"])
     assert (args.seed, args.target) == (0, 0.0)
