@@ -81,19 +81,20 @@ def probabilities(params, activation, x):
     return e / e.sum(axis=1, keepdims=True)
 
 
+def edge_median(grey):
+    """The paper's grey level: the median of the image's outermost rows and columns."""
+    return np.median(np.concatenate([grey[0], grey[-1], grey[:, 0], grey[:, -1]]))
+
+
 def preprocess(image):
     """An MNIST-like (28, 28, 1) float32 array in [0, 1] from a PIL image."""
     image = ImageOps.exif_transpose(image)  # photos: upright as the camera held them
     if "A" in image.getbands() or "transparency" in image.info:  # transparent: onto white paper
         image = Image.alpha_composite(Image.new("RGBA", image.size, "white"), image.convert("RGBA"))
     grey = np.asarray(image.convert("L"), np.float32) / 255
-
-    def border(a):
-        return np.median(np.concatenate([a[0], a[-1], a[:, 0], a[:, -1]]))
-
-    if border(grey) > 0.5:
+    if edge_median(grey) > 0.5:
         grey = 1 - grey  # dark ink on a light background: make it light on dark, as MNIST is
-    paper = border(grey)
+    paper = edge_median(grey)
     grey = np.clip((grey - paper) / max(1 - paper, 1e-3), 0, 1)  # the background becomes 0
     rows, cols = np.nonzero(grey > 0.2 * grey.max()) if grey.max() > 0 else ((), ())
     if len(rows) == 0:

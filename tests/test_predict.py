@@ -429,6 +429,48 @@ def test_preprocessing_a_20_pixel_shape_is_exact():
     assert not close(predict.preprocess(Image.fromarray(pencil)), expected[:, :, None], 0.05)
 
 
+def test_a_40_pixel_shape_is_halved_with_lanczos():
+    """Larger ink is scaled into the 20-pixel box with Pillow's Lanczos filter (anti-aliased, as
+    MNIST's digits were), then placed by its centre of mass."""
+    tee = np.zeros((20, 20), bool)
+    tee[:2], tee[:, 10] = True, True
+    big = np.kron(tee, np.ones((2, 2), bool))  # the T at twice the size: 40 x 40
+    small = Image.fromarray(np.where(big, 255, 0).astype(np.uint8)).resize((20, 20), Image.LANCZOS)
+    expected = np.zeros((28, 28), np.float32)
+    expected[8:28, 4:24] = np.asarray(small, np.float32) / 255
+    np.testing.assert_array_equal(predict.preprocess(on_a_page(big))[:, :, 0], expected)
+
+
+def test_the_paper_is_the_median_of_the_outermost_pixels():
+    """Only the outermost rows and columns count. Here 12 of their values are 0.2 and 12 are
+    0.8, so the median is 0.5; the lines one pixel further in hold other values."""
+    grey = np.full((8, 4), 0.2, np.float32)
+    grey[1:-1, [0, -1]] = 0.8
+    assert predict.edge_median(grey) == pytest.approx(0.5)
+    assert predict.edge_median(grey.T) == pytest.approx(0.5)
+
+
+def test_ink_ties_are_broken_one_way():
+    """Paper of exactly mid-grey (its edge half 127, half 128: a median of 0.5) counts as dark,
+    so light ink on it is found; paper of 128 alone (128 / 255 > 0.5) is light, so dark ink on it
+    is found; a pixel at exactly a fifth of the ink's maximum is not ink."""
+    square = np.zeros((28, 28), np.float32)
+    square[4:24, 4:24] = 1
+    page = np.full((60, 60), 127, np.uint8)
+    page[30:] = 128
+    page[20:40, 20:40] = 255
+    np.testing.assert_array_equal(predict.preprocess(Image.fromarray(page))[:, :, 0], square)
+    page[:] = 128
+    page[20:40, 20:40] = 0
+    np.testing.assert_array_equal(predict.preprocess(Image.fromarray(page))[:, :, 0], square)
+    page = np.zeros((60, 60), np.uint8)
+    page[20:40, 20:40] = 255
+    page[5, 50] = 51  # 51 / 255: exactly 0.2 of the ink
+    np.testing.assert_array_equal(predict.preprocess(Image.fromarray(page))[:, :, 0], square)
+    page[5, 50] = 52  # just above: a speck of ink, so the crop takes it in
+    assert not close(predict.preprocess(Image.fromarray(page)), square[:, :, None], 0.05)
+
+
 def test_preprocessing_keeps_a_one_pixel_line_one_pixel_wide():
     line = np.zeros((200, 1), bool) | True  # 200 tall, 1 wide: it scales to 20 by 0.1
     for shape in [line, line.T]:
@@ -459,6 +501,20 @@ def test_preprocessing_puts_transparent_images_on_white_paper():
     ys, xs = np.indices(shiny.shape)
     shiny[np.hypot(ys - 40, xs - 70) < 14] = 255  # the hole of the ring
     assert close(predict.preprocess(Image.fromarray(shiny)), base)
+
+
+def test_an_image_that_pillow_warns_about_is_still_read(tmp_path):
+    """Only the decompression-bomb warning is made an error: a PNG with a broken animation
+    chunk (acTL with 0 frames, which Pillow warns of) is read as the still image it holds."""
+    plain = io.BytesIO()
+    digit_image().save(plain, "PNG")
+    data = plain.getvalue()
+    actl = b"acTL" + struct.pack(">II", 0, 0)
+    chunk = struct.pack(">I", 8) + actl + struct.pack(">I", zlib.crc32(actl))
+    (tmp_path / "broken.png").write_bytes(data[:33] + chunk + data[33:])  # after the IHDR chunk
+    with pytest.warns(UserWarning, match="Invalid APNG"):
+        x = predict.load_image(tmp_path / "broken.png")
+    np.testing.assert_array_equal(x, predict.preprocess(digit_image()))
 
 
 def test_probabilities_are_a_softmax_per_image():
