@@ -175,15 +175,18 @@ def test_save_needs_a_writable_npz_path(tmp_path):
         assert exit_.value.code == 2
 
 
+def png_chunk(kind, data):
+    """One PNG chunk: length, type, data, CRC."""
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
 def png_bytes(width, height):
     """A valid, all-black 1-bit PNG, written directly: its pixels compress to almost nothing,
     however many there are (what makes a decompression bomb)."""
-    def chunk(kind, data):
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
     row = b"\0" * (1 + (width + 7) // 8)  # filter byte, then the packed bits
     pixels = zlib.compress(row * height, 9)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0))
-            + chunk(b"IDAT", pixels) + chunk(b"IEND", b""))
+    return (b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0))
+            + png_chunk(b"IDAT", pixels) + png_chunk(b"IEND", b""))
 
 
 @pytest.fixture
@@ -509,9 +512,8 @@ def test_an_image_that_pillow_warns_about_is_still_read(tmp_path):
     plain = io.BytesIO()
     digit_image().save(plain, "PNG")
     data = plain.getvalue()
-    actl = b"acTL" + struct.pack(">II", 0, 0)
-    chunk = struct.pack(">I", 8) + actl + struct.pack(">I", zlib.crc32(actl))
-    (tmp_path / "broken.png").write_bytes(data[:33] + chunk + data[33:])  # after the IHDR chunk
+    actl = png_chunk(b"acTL", struct.pack(">II", 0, 0))  # 0 frames, 0 plays
+    (tmp_path / "broken.png").write_bytes(data[:33] + actl + data[33:])  # after the IHDR chunk
     with pytest.warns(UserWarning, match="Invalid APNG"):
         x = predict.load_image(tmp_path / "broken.png")
     np.testing.assert_array_equal(x, predict.preprocess(digit_image()))
