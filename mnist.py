@@ -6,8 +6,10 @@ IDX files are cached in `data/mnist/` (or `data/fashion/`) beside this file, or 
 directory that `MNIST_DATA_DIR` (`FASHION_MNIST_DATA_DIR`) names, and are verified on every
 load by the SHA-256 of their decompressed content, their IDX magic number and dimensions.
 
-Skeleton: `parse_args` (the flags every script takes), `init_weights` (the one initialiser),
-`run` (the epoch loop with the shared batch order, the report lines, --target and --save).
+Skeleton, the helpers that every script's loop calls: `parse_args` (the flags), `init_weights`
+(the one initialiser), `epochs` (each epoch's batch order), `accuracy`, `report` (the epoch's
+line, and the stop on divergence), `finish` (the test line, --save and --target). Ctrl-C, a
+missing framework and unobtainable data are one line on stderr (the excepthook at the end).
 """
 import argparse
 import contextlib
@@ -227,9 +229,10 @@ def _npz_path(text):
     return text
 
 
-def parse_args(description, argv=None, **defaults):
-    """The flags every script takes, with the recipe's defaults (a script may change them)."""
-    p = argparse.ArgumentParser(description=description.strip().splitlines()[0])
+def parse_args(description, argv=None, epilog=None, **defaults):
+    """The flags every script takes, with the recipe's defaults (a script may change them);
+    --help shows the first line of description, and epilog (if any) after the flags."""
+    p = argparse.ArgumentParser(description=description.strip().splitlines()[0], epilog=epilog)
     p.add_argument("--epochs", type=_positive(int), default=30, help="default: %(default)s")
     p.add_argument("--batch-size", type=_positive(int), default=10, help="default: %(default)s")
     p.add_argument("--lr", type=_positive(float), default=0.2,
@@ -291,46 +294,47 @@ def interrupted(error):
     return False
 
 
-def run(args, data, train_epoch, predict, weights):
-    """The loop: each epoch, train_epoch(x, y) gets the training set shuffled into this epoch's
-    batch order (the same for every framework), trains on consecutive batches of
-    args.batch_size, the last one possibly smaller, and returns the epoch's training loss (the
-    mean cross-entropy over its images); predict(x) returns class labels; weights() returns
-    the trained weights as init_weights lays them out, for --save."""
-    (x_train, y_train), (x_val, y_val), (x_test, y_test) = data
-    x_train, y_train = x_train[:args.train_size], y_train[:args.train_size]
+_epoch = {"number": 0, "start": 0.0}  # the epoch in progress, for its report and for Ctrl-C
+
+
+def epochs(args, x, y):
+    """For each epoch, 1 to args.epochs: (epoch, (x, y)), the first args.train_size training
+    images and their labels shuffled into this epoch's batch order. The order is drawn from the
+    seed's stream [seed, 1], so every framework sees the same batches. NumPy's overflow warnings
+    are off meanwhile: a diverging run is reported by its loss instead (see report)."""
+    x, y = x[:args.train_size], y[:args.train_size]
     rng = np.random.default_rng([args.seed, 1])
-    epoch = 0
-    # numpy's overflow warnings are left out: a diverging run is reported by its loss instead
     with np.errstate(all="ignore"):
-        try:
-            for epoch in range(1, args.epochs + 1):
-                start = time.perf_counter()
-                order = rng.permutation(len(x_train))
-                loss = float(train_epoch(x_train[order], y_train[order]))
-                seconds = time.perf_counter() - start
-                if diverged(loss):
-                    sys.exit(f"error: training diverged in epoch {epoch} (loss {loss:.4g}): try a "
-                             f"smaller --lr than {args.lr:g}; nothing was saved")
-                val = f"val accuracy {accuracy(predict(x_val), y_val):.4f}" if len(x_val) else \
-                    "no validation set"
-                print(f"epoch {epoch:2d}/{args.epochs}  loss {loss:.4f}  {val}  ({seconds:.1f} s)",
-                      flush=True)
-            test = accuracy(predict(x_test), y_test)
-            if args.save:
-                save_weights(args.save, weights(), args.dataset)
-        except BaseException as e:  # Ctrl-C: one line, the shell's code for SIGINT, no .npz
-            if not interrupted(e):
-                raise
-            print(f"interrupted at epoch {epoch}", file=sys.stderr)
-            raise SystemExit(130) from None
-    print(f"test accuracy {test:.4f}", flush=True)
-    if args.target is not None and test < args.target:
-        sys.exit(f"test accuracy {test:.4f} is below the target {args.target}")
+        for epoch in range(1, args.epochs + 1):
+            _epoch.update(number=epoch, start=time.perf_counter())
+            order = rng.permutation(len(x))
+            yield epoch, (x[order], y[order])
+
+
+def report(args, epoch, loss, val_accuracy):
+    """Print the epoch's line: its mean training loss, the validation accuracy (None: there is no
+    validation set) and its seconds so far. A diverged loss stops the run instead: one line,
+    exit code 1, nothing saved."""
+    loss, seconds = float(loss), time.perf_counter() - _epoch["start"]
+    if diverged(loss):
+        sys.exit(f"error: training diverged in epoch {epoch} (loss {loss:.4g}): try a "
+                 f"smaller --lr than {args.lr:g}; nothing was saved")
+    val = "no validation set" if val_accuracy is None else f"val accuracy {val_accuracy:.4f}"
+    print(f"epoch {epoch:2d}/{args.epochs}  loss {loss:.4f}  {val}  ({seconds:.1f} s)", flush=True)
+
+
+def finish(args, test_accuracy, weights):
+    """After the last epoch: write weights (the canonical layout) to --save, if given; print the
+    test accuracy line; exit 1 if it is below --target."""
+    if args.save:
+        save_weights(args.save, weights, args.dataset)
+    print(f"test accuracy {test_accuracy:.4f}", flush=True)
+    if args.target is not None and test_accuracy < args.target:
+        sys.exit(f"test accuracy {test_accuracy:.4f} is below the target {args.target}")
 
 
 def _one_line_errors(kind, error, tb):
-    """A missing framework or unobtainable data is one line on stderr, not a traceback."""
+    """A missing framework, unobtainable data or Ctrl-C is one line on stderr, not a traceback."""
     if issubclass(kind, ModuleNotFoundError) and error.name:
         top = error.name.split(".")[0]
         pin = top  # the exact pin from requirements.txt, where it names the package
@@ -342,8 +346,12 @@ def _one_line_errors(kind, error, tb):
               f"requirements.txt)", file=sys.stderr)
     elif issubclass(kind, DataError):
         print(f"error: {error}", file=sys.stderr)
-    elif issubclass(kind, KeyboardInterrupt):  # Ctrl-C before training: Python exits by SIGINT
-        print("interrupted", file=sys.stderr)
+    elif interrupted(error):  # Ctrl-C: one line, the shell's code for SIGINT, nothing saved
+        epoch = _epoch["number"]
+        print(f"interrupted at epoch {epoch}" if epoch else "interrupted", file=sys.stderr)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(130)  # an excepthook cannot choose the exit code otherwise
     else:
         sys.__excepthook__(kind, error, tb)
 

@@ -1,6 +1,7 @@
-"""The shared skeleton on its own: mnist.run, parse_args, init_weights and the save path, called
-directly with small arrays and recording fakes of train_epoch and predict. No framework, no
-training, no real data: these run in well under a second each."""
+"""The shared skeleton on its own: the helpers that every script's loop calls (mnist.epochs,
+report, finish), parse_args, init_weights, the save path and the excepthook, driven by the
+scripts' own loop with small arrays and recording fakes of train_epoch and predict. No framework,
+no training, no real data: these run in well under a second each."""
 import os
 import re
 import signal
@@ -53,11 +54,25 @@ class Fakes:
         return self.params
 
 
+def loop(args, data, train_epoch, predict, weights):
+    """The loop exactly as every script writes it in main(), with the given pieces."""
+    (x_train, y_train), (x_val, y_val), (x_test, y_test) = data
+    for epoch, (x, y) in mnist.epochs(args, x_train, y_train):
+        loss = train_epoch(x, y)
+        mnist.report(args, epoch, loss, mnist.accuracy(predict(x_val), y_val) if len(x_val) else None)
+    mnist.finish(args, mnist.accuracy(predict(x_test), y_test), weights())
+
+
 def run(argv, data=None, fakes=None):
     fakes = fakes or Fakes()
-    mnist.run(mnist.parse_args("x", argv), data or small_data(), fakes.train_epoch, fakes.predict,
-              fakes.weights)
+    loop(mnist.parse_args("x", argv), data or small_data(), fakes.train_epoch, fakes.predict, fakes.weights)
     return fakes
+
+
+@pytest.fixture(autouse=True)
+def no_epoch_in_progress(monkeypatch):
+    """Each test starts as a fresh script does: no epoch begun yet."""
+    monkeypatch.setitem(mnist._epoch, "number", 0)
 
 
 # --- the batch order ---------------------------------------------------------------------------
@@ -142,8 +157,14 @@ def test_numpy_warnings_are_silenced_during_the_run(recwarn):
     def overflowing(x, y):
         return float(np.exp(np.float32(100)) * 0)  # overflows to inf, times 0: nan
     with pytest.raises(SystemExit):
-        mnist.run(mnist.parse_args("x", []), small_data(), overflowing, Fakes().predict, Fakes().weights)
+        loop(mnist.parse_args("x", []), small_data(), overflowing, Fakes().predict, Fakes().weights)
     assert [str(w.message) for w in recwarn] == []
+
+
+def test_numpy_warnings_are_back_once_the_epochs_are_done(recwarn):
+    run(["--epochs", "1"])
+    np.exp(np.float32(100))
+    assert [str(w.message) for w in recwarn] == ["overflow encountered in exp"]
 
 
 def test_accuracy_takes_labels_or_one_hot_rows():
@@ -190,17 +211,62 @@ def test_a_high_but_finite_loss_is_not_divergence():
     assert not mnist.diverged(4 * np.log(10))  # the bound itself is still a (very bad) run
 
 
-def test_ctrl_c_is_one_line_exit_130_and_saves_nothing(tmp_path, capsys):
+class Exited(Exception):
+    """os._exit, recorded instead of ending the test process."""
+
+
+@pytest.fixture
+def exits(monkeypatch):
+    codes = []
+
+    def record(code):
+        codes.append(code)
+        raise Exited
+    monkeypatch.setattr(os, "_exit", record)
+    return codes
+
+
+def uncaught(error):
+    """What Python does with an exception that leaves main(): hand it to sys.excepthook."""
+    with pytest.raises(Exited):
+        sys.excepthook(type(error), error, error.__traceback__)
+
+
+def test_ctrl_c_is_one_line_exit_130_and_saves_nothing(tmp_path, capsys, exits):
     path = tmp_path / "w.npz"
-    with pytest.raises(SystemExit) as exit_:
+    with pytest.raises(KeyboardInterrupt) as error:
         run(["--epochs", "5", "--save", str(path)], fakes=Fakes(raise_in_epoch=3))
-    assert exit_.value.code == 130
+    uncaught(error.value)
+    assert exits == [130]
     out, err = capsys.readouterr()
     assert err == "interrupted at epoch 3\n" and out.count("\n") == 2
     assert os.listdir(tmp_path) == []
 
 
-def test_an_interrupt_wrapped_by_compiled_code_is_still_ctrl_c(capsys):
+def test_ctrl_c_while_finishing_names_the_last_epoch_and_saves_nothing(tmp_path, capsys, exits):
+    path = tmp_path / "w.npz"
+    fakes = Fakes()
+
+    def weights():
+        raise KeyboardInterrupt
+    with pytest.raises(KeyboardInterrupt) as error:
+        loop(mnist.parse_args("x", ["--epochs", "2", "--save", str(path)]), small_data(), fakes.train_epoch,
+             fakes.predict, weights)
+    uncaught(error.value)
+    assert exits == [130] and capsys.readouterr().err == "interrupted at epoch 2\n"
+    assert os.listdir(tmp_path) == []
+
+
+def test_ctrl_c_flushes_what_was_printed_before_it_exits(monkeypatch, exits):
+    out, err = FlushRecorder(), FlushRecorder()
+    monkeypatch.setattr(sys, "stdout", out)
+    monkeypatch.setattr(sys, "stderr", err)
+    print("epoch  1/2 ...")
+    uncaught(KeyboardInterrupt())
+    assert out.flushed == ["epoch  1/2 ...\n"] and err.flushed == ["interrupted\n"]
+
+
+def test_an_interrupt_wrapped_by_compiled_code_is_still_ctrl_c(capsys, exits):
     """PyTensor's numba backend turns the KeyboardInterrupt into a SystemError raised from it."""
     def wrapped(x, y):
         try:
@@ -208,9 +274,10 @@ def test_an_interrupt_wrapped_by_compiled_code_is_still_ctrl_c(capsys):
         except KeyboardInterrupt as e:
             raise SystemError("returned a result with an exception set") from e
     args = mnist.parse_args("x", ["--epochs", "2"])
-    with pytest.raises(SystemExit) as exit_:
-        mnist.run(args, small_data(), wrapped, Fakes().predict, Fakes().weights)
-    assert exit_.value.code == 130 and capsys.readouterr().err == "interrupted at epoch 1\n"
+    with pytest.raises(SystemError) as error:
+        loop(args, small_data(), wrapped, Fakes().predict, Fakes().weights)
+    uncaught(error.value)
+    assert exits == [130] and capsys.readouterr().err == "interrupted at epoch 1\n"
 
 
 def test_an_interrupt_given_as_the_cause_only_is_still_ctrl_c():
@@ -224,7 +291,7 @@ def test_other_errors_in_training_propagate():
     def broken(x, y):
         raise ValueError("a bug in the script")
     with pytest.raises(ValueError, match="a bug in the script"):
-        mnist.run(mnist.parse_args("x", []), small_data(), broken, Fakes().predict, Fakes().weights)
+        loop(mnist.parse_args("x", []), small_data(), broken, Fakes().predict, Fakes().weights)
 
 
 # --- the save path --------------------------------------------------------------------------------
@@ -403,9 +470,11 @@ def test_a_missing_framework_is_one_line_with_its_pin(capsys):
     assert hook(capsys, ModuleNotFoundError("x", name="foo")).startswith("error: foo is not installed: pip install 'foo' (")
 
 
-def test_data_errors_and_ctrl_c_are_one_line_and_others_a_traceback(capsys, monkeypatch):
+def test_data_errors_and_ctrl_c_are_one_line_and_others_a_traceback(capsys, monkeypatch, exits):
     assert hook(capsys, mnist.DataError("no mirror")) == "error: no mirror\n"
-    assert hook(capsys, KeyboardInterrupt()) == "interrupted\n"
+    with pytest.raises(Exited):  # Ctrl-C before the first epoch: no epoch to name
+        mnist._one_line_errors(KeyboardInterrupt, KeyboardInterrupt(), None)
+    assert capsys.readouterr().err == "interrupted\n" and exits == [130]
     seen = []
     monkeypatch.setattr(sys, "__excepthook__", lambda *a: seen.append(a))
     error = ValueError("a bug")
