@@ -142,10 +142,27 @@ EPOCH = re.compile(r"^epoch +(\d+)/(\d+)  loss (\d+\.\d{4})  val accuracy (\d\.\
 TEST = re.compile(r"\ntest accuracy (\d\.\d{4})\n\Z")
 
 
+def script_env(env=None):
+    """The environment a script runs in: this one, less the user's own Keras backend (a test that
+    wants one names it, so that no Keras test depends on how the suite was launched), plus env."""
+    clean = {k: v for k, v in os.environ.items() if k != "KERAS_BACKEND"}
+    return dict(clean, **{k: v for k, v in (env or {}).items() if v is not None})
+
+
+def with_default_sigint(cmd):
+    """cmd, started with SIGINT at its default disposition (a small Python restores it, then
+    execs cmd in its place, same pid). A background job of a non-interactive shell inherits
+    SIGINT ignored, Python leaves an ignored SIGINT ignored in every child, and a script
+    started from such a suite would never see Ctrl-C."""
+    restore = ("import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); "
+               "os.execv(sys.argv[1], sys.argv[1:])")
+    return [sys.executable, "-c", restore, *cmd]
+
+
 def run(script, *flags, env=None, timeout=900):
-    """Run a script of the project through its command line."""
+    """Run a script of the project through its command line (stdin empty, as in CI)."""
     return subprocess.run([sys.executable, script, *flags], cwd=ROOT, capture_output=True,
-                          text=True, timeout=timeout, env=dict(os.environ, **(env or {})))
+                          stdin=subprocess.DEVNULL, text=True, timeout=timeout, env=script_env(env))
 
 
 def curves(result):

@@ -66,7 +66,7 @@ def test_predict_matches_the_scripts_own_forward_pass(real_data_dir, test_set, t
     x_test, y_test = test_set
     ours = predict.probabilities(params, activation, x_test).argmax(axis=1)
     module = importlib.import_module(script.removesuffix(".py"))
-    theirs = module.predict(module.feed_forward(params), x_test.reshape(-1, *shape))
+    theirs = module.predict(module.build_model(params), x_test.reshape(-1, *shape))
     assert mnist.accuracy(ours, y_test) > 0.85
     assert (ours != theirs).sum() <= 2  # argmax near-ties may differ in float rounding
     assert abs(mnist.accuracy(ours, y_test) - reported_accuracy(result)) <= 0.0002

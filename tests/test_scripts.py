@@ -9,7 +9,7 @@ import sys
 import pytest
 
 import mnist
-from conftest import ROOT, curve, curves, run
+from conftest import ROOT, curve, curves, run, script_env, with_default_sigint
 
 MLPS = ["mlp_numpy.py", "mlp_theano.py", "mlp_tensorflow.py", "mlp_keras.py", "mlp_torch.py",
         "mlp_jax.py"]
@@ -117,9 +117,9 @@ def test_a_diverging_run_stops_with_exit_1_and_saves_nothing(real_data_dir, tmp_
 def test_ctrl_c_during_training_is_one_line_and_exit_130(real_data_dir, tmp_path, script):
     """SIGINT once the first epoch has been reported: no traceback, nothing saved."""
     path = tmp_path / "w.npz"
-    proc = subprocess.Popen([sys.executable, "-u", script, "--epochs", "200", "--train-size", "2000",
-                             "--save", str(path)], cwd=ROOT, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    cmd = [sys.executable, "-u", script, "--epochs", "200", "--train-size", "2000", "--save", str(path)]
+    proc = subprocess.Popen(with_default_sigint(cmd), cwd=ROOT, stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=script_env())
     try:
         first = proc.stdout.readline()
         proc.send_signal(signal.SIGINT)
@@ -130,3 +130,26 @@ def test_ctrl_c_during_training_is_one_line_and_exit_130(real_data_dir, tmp_path
     assert proc.returncode == 130, err
     assert re.search(r"\ninterrupted at epoch \d+\n\Z", "\n" + err) and "Traceback" not in err, err
     assert "test accuracy" not in out and os.listdir(tmp_path) == []
+
+
+IGNORING_SIGINT = ("import signal, subprocess, sys; signal.signal(signal.SIGINT, signal.SIG_IGN); "
+                   "sys.exit(subprocess.call(sys.argv[1:]))")  # as a background job of `bash -c` starts one
+SEES_SIGINT = "import signal; print(signal.getsignal(signal.SIGINT) is signal.default_int_handler)"
+
+
+@pytest.mark.parametrize("restored,sees", [(True, "True"), (False, "False")])
+def test_the_ctrl_c_tests_reach_the_script_however_the_suite_was_launched(restored, sees):
+    """Launched with SIGINT ignored, the suite still starts its script with Python's own Ctrl-C
+    handler in place (and, the control: without with_default_sigint, it would not be)."""
+    cmd = [sys.executable, "-c", SEES_SIGINT]
+    result = subprocess.run([sys.executable, "-c", IGNORING_SIGINT,
+                             *(with_default_sigint(cmd) if restored else cmd)],
+                            capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    assert result.returncode == 0 and result.stdout == sees + "\n", result.stderr
+
+
+def test_scripts_run_without_the_users_keras_backend(monkeypatch):
+    monkeypatch.setenv("KERAS_BACKEND", "torch")
+    assert "KERAS_BACKEND" not in script_env()
+    assert script_env({"KERAS_BACKEND": "jax"})["KERAS_BACKEND"] == "jax"
+    assert "KERAS_BACKEND" not in script_env({"KERAS_BACKEND": None})
