@@ -5,7 +5,8 @@
     python compare.py --plot docs/results.png    # also draw the curves and accuracy vs time
 
 Each script runs as a subprocess; what is read from it is only the report lines that every
-script prints (`epoch ... loss 0.0931  val accuracy 0.9731 ...`, `test accuracy 0.9802`).
+script prints (`epoch ... loss 0.0931  val accuracy 0.9731 ...`, `test accuracy 0.9802`), and
+when each came (the JSON's `elapsed`: wall seconds since the start, at each epoch's line).
 """
 import argparse
 import csv
@@ -29,7 +30,8 @@ FIELDS = ["script", "test_accuracy", "seconds", "peak_mib", "returncode"]
 def run_script(script, flags, label):
     """Run one script; return its row: accuracy, wall seconds, peak RSS, per-epoch curves."""
     cmd = [sys.executable, "-u", script, *flags]
-    row = {"script": os.path.basename(script), "test_accuracy": None, "val_accuracy": [], "loss": []}
+    row = {"script": os.path.basename(script), "test_accuracy": None, "val_accuracy": [], "loss": [],
+           "elapsed": []}  # elapsed: wall seconds since the start, at each epoch's line
     with tempfile.TemporaryFile("w+") as errors:
         start = time.perf_counter()
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=errors, text=True)
@@ -37,8 +39,9 @@ def run_script(script, flags, label):
             if m := EPOCH_LINE.match(line):
                 row["loss"].append(float(m[3]))
                 row["val_accuracy"].append(float(m[4]))
+                row["elapsed"].append(round(time.perf_counter() - start, 1))
                 print(f"{label} epoch {m[1]}/{m[2]}  loss {m[3]}  val accuracy {m[4]}  "
-                      f"[{time.perf_counter() - start:.0f} s]", file=sys.stderr, flush=True)
+                      f"[{row['elapsed'][-1]:.0f} s]", file=sys.stderr, flush=True)
             elif m := TEST_LINE.match(line.strip()):
                 row["test_accuracy"] = float(m[1])
         # wait4, not wait: it also returns the child's resource usage, its peak RSS among them
