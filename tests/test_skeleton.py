@@ -411,9 +411,9 @@ def test_save_into_something_that_is_not_a_folder_is_a_usage_error(tmp_path, cap
     assert exit_.value.code == 2 and "cannot write into" in capsys.readouterr().err
 
 
-def help_text(capsys, **defaults):
+def help_text(capsys, epilog=None, **defaults):
     with pytest.raises(SystemExit) as exit_:
-        mnist.parse_args("First line.\nMore.", ["--help"], **defaults)
+        mnist.parse_args("First line.\nMore.", ["--help"], epilog=epilog, **defaults)
     assert exit_.value.code == 0
     return " ".join(capsys.readouterr().out.split())  # argparse wraps to the terminal's width
 
@@ -428,6 +428,8 @@ def test_help_states_every_flag_and_its_default(capsys):
                      "--dataset {mnist,fashion} mnist, or fashion for Fashion-MNIST; default: mnist",
                      "--save FILE.npz write the trained weights to FILE.npz (for predict.py)"]:
         assert expected in text, expected
+    assert "device" not in text
+    assert help_text(capsys, epilog="device: cpu (the CPU)").endswith("(for predict.py) device: cpu (the CPU)")
     deep = help_text(capsys, lr=mnist.DEEP_LR)
     assert f"--lr LR {mnist.DEEP_LR_HELP % {'default': mnist.DEEP_LR}} --seed" in deep
 
