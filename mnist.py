@@ -232,6 +232,7 @@ def _npz_path(text):
 def parse_args(description, argv=None, epilog=None, **defaults):
     """The flags every script takes, with the recipe's defaults (a script may change them);
     --help shows the first line of description, and epilog (if any) after the flags."""
+    _one_line_errors_first()  # main() calls this first: after the framework's imports
     p = argparse.ArgumentParser(description=description.strip().splitlines()[0], epilog=epilog)
     p.add_argument("--epochs", type=_positive(int), default=30, help="default: %(default)s")
     p.add_argument("--batch-size", type=_positive(int), default=10, help="default: %(default)s")
@@ -302,6 +303,7 @@ def epochs(args, x, y):
     images and their labels shuffled into this epoch's batch order. The order is drawn from the
     seed's stream [seed, 1], so every framework sees the same batches. NumPy's overflow warnings
     are off meanwhile: a diverging run is reported by its loss instead (see report)."""
+    _one_line_errors_first()  # after the model was built and compiled
     x, y = x[:args.train_size], y[:args.train_size]
     rng = np.random.default_rng([args.seed, 1])
     with np.errstate(all="ignore"):
@@ -353,7 +355,20 @@ def _one_line_errors(kind, error, tb):
         sys.stderr.flush()
         os._exit(130)  # an excepthook cannot choose the exit code otherwise
     else:
-        sys.__excepthook__(kind, error, tb)
+        (_next_excepthook or sys.__excepthook__)(kind, error, tb)
+
+
+_next_excepthook = None  # the hook that the one-line errors hand everything else to
+
+
+def _one_line_errors_first():
+    """Put the one-line errors back in front of sys.excepthook, handing everything else on to
+    the hook found there: a framework imported after mnist may have replaced ours with its own
+    (PyTensor does, at import, to print its graph's trace), and would then print a traceback
+    for Ctrl-C and for missing data."""
+    global _next_excepthook
+    if sys.excepthook is not _one_line_errors:
+        _next_excepthook, sys.excepthook = sys.excepthook, _one_line_errors
 
 
 sys.excepthook = _one_line_errors

@@ -153,3 +153,13 @@ def test_scripts_run_without_the_users_keras_backend(monkeypatch):
     assert "KERAS_BACKEND" not in script_env()
     assert script_env({"KERAS_BACKEND": "jax"})["KERAS_BACKEND"] == "jax"
     assert "KERAS_BACKEND" not in script_env({"KERAS_BACKEND": None})
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("script", MLPS)
+def test_missing_data_is_one_line_in_every_framework(tmp_path, script):
+    """Also where the framework put its own excepthook in place of mnist's (PyTensor does)."""
+    result = run(script, env={"MNIST_DATA_DIR": str(tmp_path), "MNIST_MIRROR": "http://127.0.0.1:9/"})
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
+    assert errors == ["error: could not download train-images-idx3-ubyte.gz from any mirror:"], result.stderr

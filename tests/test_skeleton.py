@@ -478,6 +478,7 @@ def test_data_errors_and_ctrl_c_are_one_line_and_others_a_traceback(capsys, monk
         mnist._one_line_errors(KeyboardInterrupt, KeyboardInterrupt(), None)
     assert capsys.readouterr().err == "interrupted\n" and exits == [130]
     seen = []
+    monkeypatch.setattr(mnist, "_next_excepthook", None)  # no framework's hook: Python's own
     monkeypatch.setattr(sys, "__excepthook__", lambda *a: seen.append(a))
     error = ValueError("a bug")
     mnist._one_line_errors(ValueError, error, None)
@@ -485,6 +486,29 @@ def test_data_errors_and_ctrl_c_are_one_line_and_others_a_traceback(capsys, monk
     unnamed = ModuleNotFoundError("no name")  # .name None: Python's own report
     mnist._one_line_errors(ModuleNotFoundError, unnamed, None)
     assert seen[-1][1] is unnamed and sys.excepthook is mnist._one_line_errors
+
+
+def test_the_one_line_errors_go_back_in_front_of_a_frameworks_hook(capsys, monkeypatch):
+    """PyTensor replaces sys.excepthook when it is imported, after mnist: the first helper that
+    main() calls puts ours back in front, and hands everything else to the framework's."""
+    seen = []
+
+    def frameworks(*args):
+        seen.append(args)
+    monkeypatch.setattr(mnist, "_next_excepthook", None)
+    monkeypatch.setattr(sys, "excepthook", frameworks)
+    mnist.parse_args("x", [])
+    assert sys.excepthook is mnist._one_line_errors
+    error = ValueError("a graph error")
+    sys.excepthook(ValueError, error, None)
+    assert seen == [(ValueError, error, None)]
+    sys.excepthook(mnist.DataError, mnist.DataError("no mirror"), None)
+    assert capsys.readouterr().err == "error: no mirror\n" and len(seen) == 1
+    monkeypatch.setattr(sys, "excepthook", frameworks)  # replaced again while compiling
+    next(mnist.epochs(mnist.parse_args("x", ["--epochs", "1"]), *small_data()[0]))
+    assert sys.excepthook is mnist._one_line_errors and mnist._next_excepthook is frameworks
+    mnist.parse_args("x", [])  # in front already: nothing changes
+    assert mnist._next_excepthook is frameworks
 
 
 def test_the_pin_is_read_beside_mnist_py_and_the_name_stands_in_without_it(capsys, monkeypatch, tmp_path):
@@ -495,6 +519,7 @@ def test_the_pin_is_read_beside_mnist_py_and_the_name_stands_in_without_it(capsy
 
 
 def test_a_traceback_is_passed_on_whole(monkeypatch):
+    monkeypatch.setattr(mnist, "_next_excepthook", None)
     seen, tb = [], object()
     monkeypatch.setattr(sys, "__excepthook__", lambda *a: seen.append(a))
     mnist._one_line_errors(ValueError, ValueError("a bug"), tb)
