@@ -1,0 +1,128 @@
+"""The scripts as a reader sees them: the same sections in the same order, the loop in plain
+sight, the figures their docstrings state; and the README as a front page whose links resolve.
+Fast: these read files, they run nothing."""
+import ast
+import glob
+import json
+import os
+import re
+
+import pytest
+
+from conftest import ROOT
+
+SCRIPTS = sorted(os.path.basename(p) for p in glob.glob(os.path.join(ROOT, "mlp_*.py")) +
+                 glob.glob(os.path.join(ROOT, "conv_*.py")))
+# every top-level function a script may have, in the order the scripts define them
+SECTIONS = ["sigmoid", "conv", "max_pool", "feed_forward", "build_model", "weights", "cross_entropy",
+            "train_step", "compile_train_step", "train_batches", "train_epoch", "predict",
+            "compile_predict", "main"]
+LOOP = [
+    "for epoch, (x, y) in mnist.epochs(args, x_train, y_train):  # this epoch's batch order",
+    "mnist.report(args, epoch, loss, mnist.accuracy(",
+    "mnist.finish(args, mnist.accuracy(",
+]
+
+
+def source(script):
+    with open(os.path.join(ROOT, script)) as f:
+        return f.read()
+
+
+def functions(script):
+    return [node.name for node in ast.parse(source(script)).body if isinstance(node, ast.FunctionDef)]
+
+
+def test_there_are_all_the_scripts():
+    assert len([s for s in SCRIPTS if s.startswith("mlp_")]) == 6
+    assert len([s for s in SCRIPTS if s.startswith("conv_deep_")]) == 4 and len(SCRIPTS) == 16
+
+
+@pytest.mark.parametrize("script", SCRIPTS)
+def test_sections_come_in_the_same_order_everywhere(script):
+    names = functions(script)
+    assert set(names) <= set(SECTIONS), set(names) - set(SECTIONS)
+    assert names == sorted(names, key=SECTIONS.index)
+    assert names[-1] == "main" and "train_epoch" in names
+    assert ("predict" in names) != ("compile_predict" in names)
+    # a function that builds a model is named for it; feed_forward is a forward pass
+    assert ("build_model" in names) == (script.endswith(("_torch.py", "_keras.py")))
+
+
+@pytest.mark.parametrize("script", SCRIPTS)
+def test_the_loop_is_in_the_script(script):
+    text = source(script)
+    main = text[text.index("\ndef main():"):]
+    lines = [line.strip() for line in main.splitlines()]
+    at = [next(i for i, line in enumerate(lines) if line.startswith(want)) for want in LOOP]
+    assert at == sorted(at) and at[1] == at[0] + 2  # epochs, train_epoch, report; then finish
+    assert re.fullmatch(r"(params, )?loss = train_epoch\(.*\)", lines[at[0] + 1]), lines[at[0] + 1]
+    assert "mnist.run(" not in text and "lambda: " not in main and "nonlocal" not in text
+    assert text.rstrip().endswith('if __name__ == "__main__":\n    main()')
+
+
+@pytest.mark.parametrize("script", [s for s in SCRIPTS if s.endswith("_torch.py")])
+def test_torch_scripts_use_the_accelerator_and_the_modes(script):
+    text = source(script)
+    assert 'device = torch.accelerator.current_accelerator(check_available=True) or torch.device("cpu")' in text
+    assert "torch.cuda" not in text
+    assert "    model.train()" in text.split("def train_epoch")[1].split("\ndef ")[0]
+    assert "    model.eval()" in text.split("def predict")[1].split("\ndef ")[0]
+    assert 'epilog=f"device: {device}' in text  # --help says which device runs
+
+
+def results():
+    with open(os.path.join(ROOT, "docs", "results-mnist.json")) as f:
+        return {row["script"]: row for row in json.load(f)}
+
+
+@pytest.mark.parametrize("script", SCRIPTS)
+def test_the_docstring_states_the_default_runs_figure(script):
+    doc = ast.get_docstring(ast.parse(source(script)))
+    first, *rest = doc.split("\n")
+    assert ": " in first and "->" in first  # the one-line architecture
+    deep = script.startswith("conv_deep_")
+    m = re.search(rf"With the defaults \(30 epochs, batch 10, lr {0.04 if deep else 0.2}, seed 0\): "
+                  r"test accuracy (\d\.\d{4})\.", doc)
+    assert m, doc
+    assert float(m[1]) == results()[script]["test_accuracy"]
+
+
+README_LINK = re.compile(r"\]\(([^)\s]+)\)")
+
+
+def readme():
+    with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as f:
+        return f.read()
+
+
+def anchors(markdown):
+    """GitHub's anchors for a markdown file's headings."""
+    return {re.sub(r"[^\w\- ]", "", h.strip().lower()).replace(" ", "-")
+            for h in re.findall(r"^#+ (.*)$", markdown, re.M)}
+
+
+def test_the_readme_is_a_front_page():
+    assert len(readme().encode("utf-8")) <= 8000
+    for section in ["## Quick start", "## The scripts", "## Results", "## How the scripts are built", "## Flags"]:
+        assert section in readme(), section
+    assert "https://github.com/jrusev/simple-neural-networks" in readme()
+
+
+def test_every_readme_link_resolves():
+    links = README_LINK.findall(readme())
+    assert len(links) >= 8
+    for link in links:
+        if link.startswith(("http://", "https://")):
+            continue
+        path, _, anchor = link.partition("#")
+        target = os.path.join(ROOT, path) if path else os.path.join(ROOT, "README.md")
+        assert os.path.exists(target), link
+        if anchor:
+            with open(target, encoding="utf-8") as f:
+                assert anchor in anchors(f.read()), link
+
+
+def test_anchors_are_githubs():
+    assert anchors("## The deep conv net\n### Flags (the same in every script)\n## Use it: predict.py") == {
+        "the-deep-conv-net", "flags-the-same-in-every-script", "use-it-predictpy"}
