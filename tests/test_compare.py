@@ -22,7 +22,7 @@ def test_compare_tables_writes_and_plots(real_data_dir, tmp_path):
         assert len(r["val_accuracy"]) == 2 and 0 < r["test_accuracy"] <= 1
         assert len(r["loss"]) == 2 and 0 < r["loss"][1] < r["loss"][0] < 3  # it learns
         assert r["seconds"] > 0 and r["peak_mib"] > 50 and r["returncode"] == 0
-        assert len(r["elapsed"]) == 2 and 0 < r["elapsed"][0] < r["elapsed"][1] <= r["seconds"]
+        assert len(r["elapsed"]) == 2 and 0 < r["elapsed"][0] <= r["elapsed"][1] <= r["seconds"]  # 0.1 s steps
     assert "[1/2 mlp_numpy.py] epoch 2/2  loss " in result.stderr  # progress
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and os.path.getsize(png) < 200_000
     again = run("compare.py", "--load", str(out), "--plot", str(tmp_path / "again.png"))
