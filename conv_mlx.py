@@ -1,0 +1,86 @@
+"""Conv net in MLX: conv8 5x5 sigmoid -> maxpool 2x2 -> fc100 sigmoid -> softmax10, SGD.
+
+With the defaults (30 epochs, batch 10, lr 0.2, seed 0): test accuracy 0.9886.
+"""
+import mnist  # first: it turns a missing framework below into a one-line error
+from functools import partial
+
+import mlx.core as mx
+import mlx.nn as nn
+import mlx.optimizers as optim
+import numpy as np
+from mlx.utils import tree_flatten
+
+
+def build_model(params):
+    model = nn.Sequential(
+        nn.Conv2d(1, 8, kernel_size=5), nn.Sigmoid(),                  # (n, 24, 24, 8)
+        nn.MaxPool2d(kernel_size=2, stride=2),                          # (n, 12, 12, 8)
+        partial(mx.reshape, shape=(-1, 1152)),
+        nn.Linear(1152, 100), nn.Sigmoid(),                             # (n, 100)
+        nn.Linear(100, 10))                                             # (n, 10) logits
+    w1, b1, w2, b2, w3, b3 = (mx.array(p) for p in params)
+    # MLX keeps kernels as (out, h, w, in) and Linear weights as (out, in); its images are
+    # (n, h, w, c), so the flattened map is in the canonical (h, w, c) order already
+    model.load_weights([("layers.0.weight", w1.transpose(3, 0, 1, 2)), ("layers.0.bias", b1),
+                        ("layers.4.weight", w2.T), ("layers.4.bias", b2),
+                        ("layers.6.weight", w3.T), ("layers.6.bias", b3)])
+    return model
+
+def weights(model):
+    """The trained weights back in the canonical layout, as numpy arrays (for --save)."""
+    w1, b1, w2, b2, w3, b3 = (v for _, v in tree_flatten(model.parameters()))
+    return [np.array(v) for v in (w1.transpose(1, 2, 3, 0), b1, w2.T, b2, w3.T, b3)]
+
+
+def cross_entropy(model, x, y):
+    return nn.losses.cross_entropy(model(x), y, reduction="mean")  # the softmax is inside the loss
+
+
+def compile_train_step(model, optimizer):
+    """One SGD step, compiled: a function of a batch that updates the model and the optimizer
+    (mx.compile tracks their arrays as the step's inputs and outputs) and returns the loss."""
+    loss_and_grad = nn.value_and_grad(model, cross_entropy)
+
+    @partial(mx.compile, inputs=[model.state, optimizer.state], outputs=[model.state, optimizer.state])
+    def train_step(x, y):
+        loss, grads = loss_and_grad(model, x, y)
+        optimizer.update(model, grads)
+        return loss
+    return train_step
+
+
+def train_epoch(model, optimizer, train_step, x, y, batch_size):
+    model.train()
+    x, y = mx.array(x), mx.array(y)
+    total = mx.array(0.0)
+    for i in range(0, len(x), batch_size):      # the last batch may be smaller: none is dropped
+        xb, yb = x[i:i + batch_size], y[i:i + batch_size]
+        total = total + train_step(xb, yb) * len(xb)
+        # MLX is lazy: this computes the step now; without it the whole epoch's graph would
+        # pile up in memory before anything runs
+        mx.eval(model.state, optimizer.state, total)
+    return total / len(x)                       # the epoch's mean cross-entropy
+
+
+def predict(model, x):
+    model.eval()
+    return np.array(model(mx.array(x)).argmax(axis=1))
+
+
+def main():
+    args = mnist.parse_args(__doc__, epilog=f"device: {mx.default_device()}")
+    (x_train, y_train), (x_val, y_val), (x_test, y_test) = mnist.load_data(
+        shape=(28, 28, 1), dataset=args.dataset)
+    params = mnist.init_weights(args.seed, [(5, 5, 1, 8), (12 * 12 * 8, 100), (100, 10)])
+    model = build_model(params)
+    optimizer = optim.SGD(learning_rate=args.lr)
+    train_step = compile_train_step(model, optimizer)
+    for epoch, (x, y) in mnist.epochs(args, x_train, y_train):  # this epoch's batch order
+        loss = train_epoch(model, optimizer, train_step, x, y, args.batch_size)
+        mnist.report(args, epoch, loss, mnist.accuracy(predict(model, x_val), y_val))
+    mnist.finish(args, mnist.accuracy(predict(model, x_test), y_test), weights(model))
+
+
+if __name__ == "__main__":
+    main()
