@@ -63,4 +63,4 @@ def test_default_scripts_are_every_mlp_and_conv_the_deep_nets_last():
     assert scripts == [f for f in names if f.startswith("mlp_")] + \
         [f for f in names if f.startswith("conv_") and not f.startswith("conv_deep_")] + \
         [f for f in names if f.startswith("conv_deep_")]
-    assert len(scripts) == 16 and scripts[-1] == "conv_deep_torch.py"
+    assert len(scripts) == 22 and scripts[-1] == "conv_deep_torch.py"

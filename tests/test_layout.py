@@ -34,8 +34,8 @@ def functions(script):
 
 
 def test_there_are_all_the_scripts():
-    assert len([s for s in SCRIPTS if s.startswith("mlp_")]) == 6
-    assert len([s for s in SCRIPTS if s.startswith("conv_deep_")]) == 4 and len(SCRIPTS) == 16
+    assert len([s for s in SCRIPTS if s.startswith("mlp_")]) == 8
+    assert len([s for s in SCRIPTS if s.startswith("conv_deep_")]) == 6 and len(SCRIPTS) == 22
 
 
 @pytest.mark.parametrize("script", SCRIPTS)
@@ -46,7 +46,7 @@ def test_sections_come_in_the_same_order_everywhere(script):
     assert names[-1] == "main" and "train_epoch" in names
     assert ("predict" in names) != ("compile_predict" in names)
     # a function that builds a model is named for it; feed_forward is a forward pass
-    assert ("build_model" in names) == (script.endswith(("_torch.py", "_keras.py")))
+    assert ("build_model" in names) == (script.endswith(("_torch.py", "_keras.py", "_flax.py", "_mlx.py")))
 
 
 @pytest.mark.parametrize("script", SCRIPTS)

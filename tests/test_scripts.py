@@ -12,10 +12,11 @@ import mnist
 from conftest import ROOT, curve, curves, run, script_env, with_default_sigint
 
 MLPS = ["mlp_numpy.py", "mlp_theano.py", "mlp_tensorflow.py", "mlp_keras.py", "mlp_torch.py",
-        "mlp_jax.py"]
+        "mlp_jax.py", "mlp_flax.py", "mlp_mlx.py"]
 CONVS = ["conv_numpy.py", "conv_theano.py", "conv_tensorflow.py", "conv_keras.py",
-         "conv_torch.py", "conv_jax.py"]
-DEEPS = ["conv_deep_tensorflow.py", "conv_deep_keras.py", "conv_deep_torch.py", "conv_deep_jax.py"]
+         "conv_torch.py", "conv_jax.py", "conv_flax.py", "conv_mlx.py"]
+DEEPS = ["conv_deep_tensorflow.py", "conv_deep_keras.py", "conv_deep_torch.py", "conv_deep_jax.py",
+         "conv_deep_flax.py", "conv_deep_mlx.py"]
 KERAS_BACKENDS = ["tensorflow", "torch", "jax"]
 
 
@@ -68,7 +69,8 @@ def reference(real_data_dir):
 @pytest.mark.slow
 @pytest.mark.parametrize("script,backend", [
     ("mlp_theano.py", None), ("mlp_tensorflow.py", None), ("mlp_torch.py", None),
-    ("mlp_jax.py", None)] + [("mlp_keras.py", backend) for backend in KERAS_BACKENDS])
+    ("mlp_jax.py", None), ("mlp_flax.py", None), ("mlp_mlx.py", None)] +
+    [("mlp_keras.py", backend) for backend in KERAS_BACKENDS])
 def test_mlp_parity_with_numpy(reference, script, backend):
     """Same seed: same initial weights, same batches, so nearly the same curves: validation
     accuracy within 0.003, and the training loss (the mean cross-entropy) within 0.002."""
@@ -91,7 +93,8 @@ def test_other_seed_gives_another_curve(reference):
 @pytest.mark.parametrize("script,module,pin", [
     ("mlp_torch.py", "torch", "torch==2.13.0"), ("mlp_tensorflow.py", "tensorflow", "tensorflow=="),
     ("mlp_keras.py", "keras", "keras=="), ("mlp_theano.py", "pytensor", "pytensor=="),
-    ("mlp_jax.py", "jax", "jax==0.10.2"),
+    ("mlp_jax.py", "jax", "jax==0.10.2"), ("mlp_flax.py", "flax", "flax==0.12.8"),
+    ("mlp_flax.py", "optax", "optax==0.2.8"), ("mlp_mlx.py", "mlx", "mlx==0.32.4"),
 ])
 def test_missing_framework_is_one_line(script, module, pin):
     code = (f"import sys, runpy; sys.modules[{module!r}] = None; sys.argv = [{script!r}]; "
