@@ -1,0 +1,334 @@
+"use strict";
+// Draw a digit: predict.py's preprocessing and forward pass, in JavaScript. The weights come
+// in the JSON block above, base64 float32 in the canonical layout of mnist.init_weights.
+const DATA = JSON.parse(document.getElementById("data").textContent);
+const $ = (id) => document.getElementById(id);
+const f32 = Math.fround;  // NumPy computes in float32: round where it does
+const NAMES = {mlp: "MLP", conv: "conv net"};
+
+function decode(net) {
+  const bytes = Uint8Array.from(atob(net.weights), (c) => c.charCodeAt(0));
+  const view = new DataView(bytes.buffer);
+  let offset = 0;
+  return net.shapes.map((shape) => {
+    const a = new Float32Array(shape.reduce((x, y) => x * y, 1));
+    for (let i = 0; i < a.length; i++, offset += 4) a[i] = view.getFloat32(offset, true);
+    return a;
+  });
+}
+const NETS = Object.fromEntries(["mlp", "conv"].map((k) => [k, {...DATA.nets[k], params: decode(DATA.nets[k])}]));
+
+// ---- the forward pass: predict.probabilities ----
+const ACTIVATIONS = {sigmoid: (z) => 1 / (1 + Math.exp(-z)), relu: (z) => Math.max(z, 0)};
+
+function dense(x, w, b, act) {  // x (in) @ w (in, out) + b
+  const n = b.length, out = Float64Array.from(b);
+  for (let i = 0; i < x.length; i++) {
+    const xi = x[i];
+    if (xi !== 0) for (let o = 0, r = i * n; o < n; o++) out[o] += xi * w[r + o];
+  }
+  return act ? out.map(act) : out;
+}
+
+function conv(x, h, w, cin, k, b, act) {  // valid 5x5 cross-correlation, (h, w, cin) -> (h-4, w-4, cout)
+  const cout = b.length, oh = h - 4, ow = w - 4, out = new Float64Array(oh * ow * cout);
+  for (let i = 0; i < oh; i++) for (let j = 0; j < ow; j++) {
+    const at = (i * ow + j) * cout;
+    for (let o = 0; o < cout; o++) out[at + o] = b[o];
+    for (let di = 0; di < 5; di++) for (let dj = 0; dj < 5; dj++) for (let c = 0; c < cin; c++) {
+      const xv = x[((i + di) * w + j + dj) * cin + c], kr = ((di * 5 + dj) * cin + c) * cout;
+      for (let o = 0; o < cout; o++) out[at + o] += xv * k[kr + o];
+    }
+  }
+  return out.map(act);
+}
+
+function pool(x, h, w, c) {  // 2x2 max-pool, (h, w, c) -> (h/2, w/2, c)
+  const out = new Float64Array((h / 2) * (w / 2) * c);
+  for (let i = 0; i < h / 2; i++) for (let j = 0; j < w / 2; j++) for (let k = 0; k < c; k++) {
+    const at = (a, b) => x[((2 * i + a) * w + 2 * j + b) * c + k];
+    out[(i * (w / 2) + j) * c + k] = Math.max(at(0, 0), at(0, 1), at(1, 0), at(1, 1));
+  }
+  return out;
+}
+
+function probabilities(net, image) {  // image: 784 floats in [0, 1], row-major 28x28
+  const act = ACTIVATIONS[net.activation], p = net.params;
+  let a = image, size = 28, channels = 1, at = 0;
+  for (; net.shapes[at].length === 4; at += 2) {  // conv layers: (5, 5, in, out)
+    a = conv(a, size, size, channels, p[at], p[at + 1], act);
+    size -= 4; channels = net.shapes[at][3];
+  }
+  if (at) { a = pool(a, size, size, channels); size /= 2; }
+  const z = dense(dense(a, p[at], p[at + 1], act), p[at + 2], p[at + 3]);
+  const top = Math.max(...z), e = z.map((v) => Math.exp(v - top)), s = e.reduce((x, y) => x + y);
+  return Array.from(e, (v) => v / s);
+}
+
+// ---- the preprocessing: predict.preprocess ----
+// Pillow 13's LANCZOS resize of an 8-bit image, in its fixed-point arithmetic (Resample.c).
+function lanczos(x) {
+  const sinc = (t) => (t === 0 ? 1 : Math.sin(t * Math.PI) / (t * Math.PI));
+  return -3 <= x && x < 3 ? sinc(x) * sinc(x / 3) : 0;
+}
+
+function coefficients(inSize, outSize) {
+  const scale = inSize / outSize, filterscale = Math.max(scale, 1), support = 3 * filterscale;
+  const out = [];
+  for (let xx = 0; xx < outSize; xx++) {
+    const center = (xx + 0.5) * scale;
+    const min = Math.max(Math.trunc(center - support + 0.5), 0);
+    const count = Math.min(Math.trunc(center + support + 0.5), inSize) - min;
+    const k = [];
+    let sum = 0;
+    for (let x = 0; x < count; x++) {
+      k.push(lanczos((x + min - center + 0.5) / filterscale));
+      sum += k[x];
+    }
+    out.push({min, k: k.map((v) => {  // to 22-bit fixed point, rounded away from zero
+      v = sum !== 0 ? v / sum : v;
+      return Math.trunc(v < 0 ? -0.5 + v * 4194304 : 0.5 + v * 4194304);
+    })});
+  }
+  return out;
+}
+
+function pass(src, w, h, outW, outH, horizontal) {
+  const cs = coefficients(horizontal ? w : h, horizontal ? outW : outH);
+  const out = new Uint8Array(outW * outH);
+  for (let y = 0; y < outH; y++) for (let x = 0; x < outW; x++) {
+    const {min, k} = cs[horizontal ? x : y];
+    let s = 2097152;  // 1 << 21: rounds the final shift
+    for (let i = 0; i < k.length; i++)
+      s += k[i] * (horizontal ? src[y * w + min + i] : src[(min + i) * w + x]);
+    out[y * outW + x] = Math.min(255, Math.max(0, Math.floor(s / 4194304)));
+  }
+  return out;
+}
+
+function resize(src, w, h, outW, outH) {
+  if (w === outW && h === outH) return src;
+  // Pillow runs the vertical pass first when the height shrinks more than twice the width
+  if (h - outH > 0 && h - outH > (w - outW) * 2) {
+    const tmp = pass(src, w, h, w, outH, false);
+    return outW === w ? tmp : pass(tmp, w, outH, outW, outH, true);
+  }
+  const tmp = outW === w ? src : pass(src, w, h, outW, h, true);
+  return outH === h ? tmp : pass(tmp, outW, h, outW, outH, false);
+}
+
+function roundHalfEven(x) {  // Python's round()
+  const f = Math.floor(x), d = x - f;
+  return d > 0.5 ? f + 1 : d < 0.5 ? f : f % 2 === 0 ? f : f + 1;
+}
+
+function edgeMedian(g, w, h) {  // the paper's grey level: the median of the outermost rows and columns
+  const v = [];
+  for (let x = 0; x < w; x++) v.push(g[x], g[(h - 1) * w + x]);
+  for (let y = 0; y < h; y++) v.push(g[y * w], g[y * w + w - 1]);
+  v.sort((a, b) => a - b);
+  const n = v.length;
+  return n % 2 ? v[(n - 1) / 2] : f32(f32(v[n / 2 - 1] + v[n / 2]) / 2);
+}
+
+class NoInk extends Error {}
+
+// RGBA pixels (w, h) -> the 28x28 image the nets see (784 floats in [0, 1]).
+function preprocess(rgba, w, h) {
+  const g = new Float32Array(w * h);
+  for (let p = 0; p < w * h; p++) {
+    let r = rgba[4 * p], gr = rgba[4 * p + 1], b = rgba[4 * p + 2];
+    const a = rgba[4 * p + 3];
+    if (a < 255) {  // transparent: onto white paper, as Pillow's alpha_composite rounds
+      const c1 = a * 128, c2 = 255 * 128 - c1;
+      const mix = (s) => { const t = s * c1 + 255 * c2 + 16384; return ((t >> 8) + t) >> 15; };
+      r = mix(r); gr = mix(gr); b = mix(b);
+    }
+    g[p] = ((r * 19595 + gr * 38470 + b * 7471 + 0x8000) >> 16) / 255;  // Pillow's convert("L")
+  }
+  if (edgeMedian(g, w, h) > 0.5) for (let p = 0; p < g.length; p++) g[p] = 1 - g[p];  // light paper
+  const paper = edgeMedian(g, w, h), scale = f32(Math.max(f32(1 - paper), f32(1e-3)));
+  let max = 0;
+  for (let p = 0; p < g.length; p++) {  // the background becomes 0
+    g[p] = Math.min(Math.max(f32(g[p] - paper) / scale, 0), 1);
+    max = Math.max(max, g[p]);
+  }
+  const threshold = f32(f32(0.2) * max);
+  let top = h, bottom = -1, left = w, right = -1;
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) if (max > 0 && g[y * w + x] > threshold) {
+    top = Math.min(top, y); bottom = Math.max(bottom, y);
+    left = Math.min(left, x); right = Math.max(right, x);
+  }
+  if (bottom < 0) throw new NoInk("no ink found");
+  const iw = right - left + 1, ih = bottom - top + 1, ink = new Uint8Array(iw * ih);  // cropped
+  for (let y = 0; y < ih; y++) for (let x = 0; x < iw; x++)
+    ink[y * iw + x] = Math.trunc(f32(f32(g[(y + top) * w + x + left] / max) * 255));
+  const s = 20 / Math.max(iw, ih);  // the longer side becomes 20 pixels, the aspect ratio stays
+  const sw = Math.max(1, roundHalfEven(iw * s)), sh = Math.max(1, roundHalfEven(ih * s));
+  const small = Float32Array.from(resize(ink, iw, ih, sw, sh), (v) => v / 255);
+  let mass = 0, my = 0, mx = 0;
+  for (let y = 0; y < sh; y++) for (let x = 0; x < sw; x++) {
+    const v = small[y * sw + x];
+    mass += v; my += y * v; mx += x * v;
+  }
+  const oy = Math.min(Math.max(roundHalfEven(14 - my / mass), 0), 28 - sh);  // centre of mass to (14, 14)
+  const ox = Math.min(Math.max(roundHalfEven(14 - mx / mass), 0), 28 - sw);
+  const out = new Float32Array(784);
+  for (let y = 0; y < sh; y++) for (let x = 0; x < sw; x++) out[(y + oy) * 28 + x + ox] = small[y * sw + x];
+  return out;
+}
+
+// ---- the page ----
+const pad = $("pad"), ctx = pad.getContext("2d", {willReadFrequently: true});
+const digits = {preprocess, probabilities, nets: NETS, last: null, updates: 0};
+window.digits = digits;
+
+function blank() {
+  ctx.fillStyle = "#fff";
+  ctx.fillRect(0, 0, pad.width, pad.height);
+}
+
+function say(message, image, probs) {
+  $("message").textContent = message;
+  const seen = $("seen").getContext("2d"), px = seen.createImageData(28, 28);
+  for (let i = 0; i < 784; i++) {
+    const v = image ? Math.round(image[i] * 255) : 0;
+    px.data.set([v, v, v, 255], 4 * i);
+  }
+  seen.putImageData(px, 0, 0);
+  for (const key of Object.keys(NETS)) {
+    const bars = $("net-" + key).querySelector(".bars");
+    bars.replaceChildren();
+    if (!probs) continue;
+    const order = probs[key].map((p, k) => [p, k]).sort((a, b) => b[0] - a[0]).slice(0, 3);
+    for (const [p, k] of order) {
+      const row = document.createElement("div"), digit = document.createElement("span");
+      const track = document.createElement("span"), fill = document.createElement("span");
+      const value = document.createElement("span");
+      row.className = "bar"; digit.className = "digit"; track.className = "track"; fill.className = "fill";
+      digit.textContent = k; value.textContent = p.toFixed(4);
+      fill.style.width = (100 * p).toFixed(1) + "%";
+      track.append(fill);
+      row.append(digit, track, value);
+      row.setAttribute("aria-label", `${k}: ${(100 * p).toFixed(1)} %`);
+      bars.append(row);
+    }
+  }
+}
+
+function recognize(rgba, w, h, source) {
+  let image;
+  try {
+    image = preprocess(rgba, w, h);
+  } catch (e) {
+    if (!(e instanceof NoInk)) throw e;
+    digits.last = {source, image: null, probs: null, message: source === "canvas" ? "Draw a digit" : `${source}: no ink found`};
+    say(digits.last.message);
+    digits.updates++;
+    return;
+  }
+  const probs = {}, ms = {};
+  for (const [key, net] of Object.entries(NETS)) {
+    const t0 = performance.now();
+    probs[key] = probabilities(net, image);
+    ms[key] = performance.now() - t0;
+  }
+  const best = (p) => p.indexOf(Math.max(...p));
+  const guesses = Object.keys(NETS).map((k) => `${NAMES[k]}: ${best(probs[k])}`).join(", ");
+  digits.last = {source, image: Array.from(image), probs, ms, message: guesses};
+  say(guesses, image, probs);
+  $("timing").textContent = "prediction time here: " +
+    Object.keys(NETS).map((k) => `${NAMES[k]} ${ms[k].toFixed(1)} ms`).join(", ");
+  digits.updates++;
+}
+
+function recognizePad() {
+  recognize(ctx.getImageData(0, 0, pad.width, pad.height).data, pad.width, pad.height, "canvas");
+}
+
+let scheduled = false, last = null;
+function point(e) {
+  const r = pad.getBoundingClientRect();
+  return [(e.clientX - r.left) * pad.width / r.width, (e.clientY - r.top) * pad.height / r.height];
+}
+function stroke(from, to) {
+  ctx.strokeStyle = "#000"; ctx.lineWidth = 18; ctx.lineCap = ctx.lineJoin = "round";
+  ctx.beginPath(); ctx.moveTo(...from); ctx.lineTo(...to); ctx.stroke();
+}
+function later() {  // at most one recognition per frame while drawing
+  if (!scheduled) { scheduled = true; requestAnimationFrame(() => { scheduled = false; recognizePad(); }); }
+}
+pad.addEventListener("pointerdown", (e) => {
+  pad.setPointerCapture(e.pointerId);
+  last = point(e);
+  stroke(last, last);
+  later();
+});
+pad.addEventListener("pointermove", (e) => {
+  if (last === null) return;
+  for (const c of e.getCoalescedEvents ? e.getCoalescedEvents() : [e]) {
+    const p = point(c);
+    stroke(last, p);
+    last = p;
+  }
+  later();
+});
+for (const type of ["pointerup", "pointercancel"])
+  pad.addEventListener(type, () => { if (last !== null) { last = null; recognizePad(); } });
+
+$("clear").addEventListener("click", () => { blank(); recognizePad(); });
+
+async function open(file) {
+  let bitmap;
+  try {
+    bitmap = await createImageBitmap(file, {imageOrientation: "from-image", premultiplyAlpha: "none",
+      colorSpaceConversion: "none"});
+  } catch {
+    digits.last = {source: file.name, image: null, probs: null, message: `${file.name}: not a readable image`};
+    say(digits.last.message);
+    digits.updates++;
+    return;
+  }
+  const {width: w, height: h} = bitmap;
+  if (w * h > 89478485) {  // Pillow's limit, which predict.py keeps
+    digits.last = {source: file.name, image: null, probs: null, message: `${file.name}: too large an image`};
+    say(digits.last.message);
+    digits.updates++;
+    return;
+  }
+  const full = document.createElement("canvas");
+  full.width = w; full.height = h;
+  const fctx = full.getContext("2d", {willReadFrequently: true});
+  fctx.drawImage(bitmap, 0, 0);
+  blank();  // show it on the pad, fitted; the nets see the file's own pixels
+  const fit = Math.min(pad.width / w, pad.height / h);
+  ctx.drawImage(bitmap, (pad.width - w * fit) / 2, (pad.height - h * fit) / 2, w * fit, h * fit);
+  recognize(fctx.getImageData(0, 0, w, h).data, w, h, file.name);
+}
+
+$("file").addEventListener("change", (e) => { if (e.target.files[0]) open(e.target.files[0]); });
+pad.addEventListener("dragover", (e) => { e.preventDefault(); pad.classList.add("over"); });
+pad.addEventListener("dragleave", () => pad.classList.remove("over"));
+pad.addEventListener("drop", (e) => {
+  e.preventDefault();
+  pad.classList.remove("over");
+  if (e.dataTransfer.files[0]) open(e.dataTransfer.files[0]);
+});
+
+digits.benchmark = (n) => {  // mean ms of one prediction per net, on the image last seen
+  const image = digits.last && digits.last.image ? Float32Array.from(digits.last.image) : new Float32Array(784);
+  const out = {};
+  for (const [key, net] of Object.entries(NETS)) {
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) probabilities(net, image);
+    out[key] = (performance.now() - t0) / n;
+  }
+  return out;
+};
+
+for (const [key, net] of Object.entries(NETS)) {
+  $("net-" + key).querySelector("h2").textContent = NAMES[key];
+  $("net-" + key).querySelector(".muted").textContent = `${net.script}, test accuracy ${net.test_accuracy}`;
+}
+blank();
+recognizePad();

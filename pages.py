@@ -1,0 +1,282 @@
+"""Build the two static pages under docs/: the side-by-side reader and the draw-a-digit page.
+
+    python pages.py                 # writes docs/index.html and docs/draw.html
+    python pages.py --check         # exit 1 when a committed page is not what this builds
+    python pages.py --screenshots   # also docs/index.png and docs/draw.png, in headless Chromium
+
+The reader holds every script, highlighted here once with Pygments, and its figures from
+docs/results-mnist.json; the draw page holds the weights in docs/weights/ (written by the
+default runs' --save, see WEIGHTS), as base64 float32. Both are one self-contained HTML file:
+no request to any host, and they work opened from disk (file://) as well as served.
+"""
+import argparse
+import ast
+import base64
+import hashlib
+import html
+import json
+import os
+import re
+import sys
+import time
+
+from pygments.lexers import PythonLexer
+from pygments.formatters import HtmlFormatter
+from pygments.token import STANDARD_TYPES
+
+import predict
+
+ROOT = os.path.dirname(os.path.abspath(__file__))
+DOCS = os.path.join(ROOT, "docs")
+SOURCES = os.path.join(DOCS, "pages")  # the pages' templates, JavaScript and CSS
+PAGES = ("index.html", "draw.html")
+MODELS = {"mlp": ("MLP", "mlp_"), "conv": ("conv", "conv_"), "deep": ("deep conv", "conv_deep_")}
+# file name part -> (the framework's name, the package whose pin requirements.txt gives)
+FRAMEWORKS = {
+    "numpy": ("NumPy", "numpy"), "theano": ("PyTensor", "pytensor"),
+    "tensorflow": ("TensorFlow", "tensorflow"), "keras": ("Keras", "keras"),
+    "torch": ("PyTorch", "torch"), "jax": ("JAX", "jax"), "flax": ("Flax NNX", "flax"),
+    "mlx": ("MLX", "mlx"),
+}
+# the nets of the draw page: (weights file, the default run that wrote it with --save)
+WEIGHTS = {"mlp": ("docs/weights/mlp.npz", "mlp_numpy.py"),
+           "conv": ("docs/weights/conv.npz", "conv_jax.py")}
+
+
+def read(*path):
+    with open(os.path.join(ROOT, *path), encoding="utf-8") as f:
+        return f.read()
+
+
+def sections(text):
+    """[name, first, end] per top-level section of a script (0-based lines, end excluded): the
+    docstring, the imports, module-level setup, each function (with its decorators and the
+    comments just above it) and the main guard. Names repeat across scripts, so the reader
+    aligns two scripts by them."""
+    lines, found = text.splitlines(), []
+    for node in ast.parse(text).body:
+        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant) and not found:
+            name = "docstring"
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            name = "imports"
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            name = f"def {node.name}"
+        elif isinstance(node, ast.If) and "__name__" in ast.unparse(node.test):
+            name = "main guard"
+        else:
+            name = "setup"
+        if found and found[-1][0] == name and name in ("imports", "setup"):
+            continue  # consecutive statements of one kind are one section
+        first = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])]) - 1
+        while first > 0 and lines[first - 1].lstrip().startswith("#"):
+            first -= 1
+        found.append([name, first])
+    names = [name for name, _ in found]
+    for i, (name, _) in enumerate(found):  # a name seen twice gets a number: "setup 2"
+        if names[:i].count(name):
+            found[i][0] = f"{name} {names[:i].count(name) + 1}"
+    found[0][1] = 0
+    ends = [first for _, first in found[1:]] + [len(lines)]
+    return [[name, first, end] for (name, first), end in zip(found, ends)]
+
+
+def css_class(ttype):
+    while ttype not in STANDARD_TYPES:
+        ttype = ttype.parent
+    return STANDARD_TYPES[ttype]
+
+
+def highlight(text):
+    """One HTML string per line of text, with Pygments' token classes."""
+    out, line = [], []
+    for ttype, value in PythonLexer(stripnl=False, ensurenl=True).get_tokens(text):
+        cls = css_class(ttype)
+        for i, part in enumerate(value.split("\n")):
+            if i:
+                out.append("".join(line))
+                line = []
+            if part:
+                line.append(f'<span class="{cls}">{html.escape(part)}</span>' if cls
+                            else html.escape(part))
+    if line:
+        out.append("".join(line))
+    if len(out) != len(text.splitlines()):
+        raise ValueError("highlighting changed the number of lines")
+    return out
+
+
+def pins():
+    """{package: version} from requirements.txt."""
+    found = {}
+    for line in read("requirements.txt").splitlines():
+        m = re.match(r"([A-Za-z0-9_.-]+)==([^\s;#]+)", line)
+        if m:
+            found[m[1].lower()] = m[2]
+    return found
+
+
+def results():
+    """The latest row of docs/results-mnist.json per script, with its seconds per epoch."""
+    rows = {}
+    for row in json.loads(read("docs", "results-mnist.json")):
+        if row["returncode"] == 0 and row["date"] >= rows.get(row["script"], {}).get("date", ""):
+            rows[row["script"]] = row
+    out = {}
+    for script, row in rows.items():
+        t = row.get("elapsed", [])  # older rows have none
+        out[script] = {"test_accuracy": row["test_accuracy"], "seconds": row["seconds"],
+                       "peak_mib": row["peak_mib"], "date": row["date"],
+                       "s_per_epoch": round((t[-1] - t[0]) / (len(t) - 1), 1) if len(t) > 1 else None,
+                       "val_accuracy": row["val_accuracy"]}
+    return out
+
+
+def reader_data():
+    versions, figures = pins(), results()
+    models, scripts = {}, {}
+    for model, (label, prefix) in MODELS.items():
+        names = []
+        for framework, (framework_label, package) in FRAMEWORKS.items():
+            script = f"{prefix}{framework}.py"
+            if not os.path.exists(os.path.join(ROOT, script)):
+                continue
+            text = read(script)
+            names.append(framework)
+            scripts[script] = {"framework": framework_label, "version": versions[package],
+                               "lines": text.splitlines(), "html": highlight(text),
+                               "sections": sections(text), "result": figures.get(script)}
+        models[model] = {"label": label, "prefix": prefix, "frameworks": names}
+    return {"models": models, "scripts": scripts,
+            "default": "mlp/numpy/torch"}
+
+
+def draw_data():
+    nets = {}
+    for net, (path, script) in WEIGHTS.items():
+        try:
+            params, activation, dataset = predict.load_weights(os.path.join(ROOT, path))
+        except predict.InputError as e:
+            sys.exit(f"pages.py: error: {e} (make it with: python {script} --save {path})")
+        if dataset != "mnist":
+            sys.exit(f"pages.py: error: {path} holds {dataset} weights, not MNIST's")
+        nets[net] = {"script": script, "activation": activation,
+                     "shapes": [list(p.shape) for p in params],
+                     "weights": base64.b64encode(b"".join(
+                         p.astype("<f4").tobytes() for p in params)).decode("ascii")}
+    accuracy = {s: r["test_accuracy"] for s, r in results().items()}
+    for net in nets.values():
+        net["test_accuracy"] = accuracy.get(net["script"])
+    return {"nets": nets}
+
+
+def sha256(text):
+    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode() + "'"
+
+
+def page(template, data, script, style):
+    """A template with its CSS, data and script inline, under a CSP that allows only them: no
+    connection, no other script or style, images only from the page itself (data:, blob:)."""
+    data = json.dumps(data, separators=(",", ":"), sort_keys=True).replace("</", "<\\/")
+    csp = (f"default-src 'none'; script-src {sha256(script)}; style-src {sha256(style)}; "
+           "img-src data: blob:; base-uri 'none'; form-action 'none'")
+    out = read("docs", "pages", template)
+    for key, value in (("CSP", csp), ("STYLE", style), ("DATA", data), ("SCRIPT", script)):
+        out = out.replace("{{" + key + "}}", value)
+    return out
+
+
+def build():
+    """{file name: text} of both pages."""
+    style = read("docs", "pages", "pages.css")
+    reader_style = style + HtmlFormatter(style="default").get_style_defs(".code")
+    return {
+        "index.html": page("index.html", reader_data(), read("docs", "pages", "reader.js"),
+                           reader_style),
+        "draw.html": page("draw.html", draw_data(), read("docs", "pages", "draw.js"), style),
+    }
+
+
+def chromium(width=1400, height=1000):
+    """A headless Chromium driven by Selenium (Debian's chromium and chromium-driver)."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    binary = next((p for p in ("/usr/bin/chromium", "/usr/bin/chromium-browser")
+                   if os.path.exists(p)), None)
+    driver_path = "/usr/bin/chromedriver"
+    if binary is None or not os.path.exists(driver_path):
+        raise FileNotFoundError("no Chromium: apt-get install chromium chromium-driver")
+    options = webdriver.ChromeOptions()
+    options.binary_location = binary
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 f"--window-size={width},{height}", "--force-device-scale-factor=1"):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    return webdriver.Chrome(options=options, service=Service(driver_path))
+
+
+def screenshots():
+    """docs/index.png and docs/draw.png (a drawn 7), and the pages' measured times."""
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    driver = chromium(1400, 1000)
+    try:
+        for name in PAGES:
+            driver.set_window_size(*{"index.html": (1400, 1000), "draw.html": (1000, 720)}[name])
+            driver.get("file://" + os.path.join(DOCS, name))
+            paint = WebDriverWait(driver, 10).until(lambda d: d.execute_script(
+                "const p = performance.getEntriesByName('first-contentful-paint')[0];"
+                "const n = performance.getEntriesByType('navigation')[0];"
+                "return p && n.loadEventEnd ? [p.startTime, n.loadEventEnd] : null;"))
+            print(f"{name}: first contentful paint {paint[0]:.0f} ms, load event {paint[1]:.0f} ms")
+            if name == "draw.html":
+                canvas = driver.find_element("id", "pad")
+                actions = ActionChains(driver)
+                actions.move_to_element_with_offset(canvas, -70, -90).click_and_hold()
+                actions.move_by_offset(140, 0).move_by_offset(-90, 190).release().perform()
+                times = driver.execute_script("return digits.benchmark(50);")
+                print("draw.html: one prediction, mean of 50: " +
+                      ", ".join(f"{net} {ms:.2f} ms" for net, ms in times.items()))
+            driver.save_screenshot(os.path.join(DOCS, name.replace(".html", ".png")))
+            print(f"wrote docs/{name.replace('.html', '.png')}")
+    finally:
+        driver.quit()
+
+
+def committed(name):
+    """The text of a page under DOCS, or None."""
+    try:
+        with open(os.path.join(DOCS, name), encoding="utf-8") as f:
+            return f.read()
+    except FileNotFoundError:
+        return None
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--check", action="store_true",
+                   help="write nothing; exit 1 when a committed page differs from this build")
+    p.add_argument("--screenshots", action="store_true",
+                   help="after building, screenshot both pages in headless Chromium")
+    args = p.parse_args(argv)
+    pages = build()
+    if args.check:
+        stale = [name for name, text in pages.items() if committed(name) != text]
+        if stale:
+            sys.exit(f"pages.py: {', '.join('docs/' + n for n in stale)} out of date: "
+                     "run python pages.py")
+        print("pages.py: docs/index.html and docs/draw.html are up to date")
+        return
+    for name, text in pages.items():
+        with open(os.path.join(DOCS, name), "w", encoding="utf-8") as f:
+            f.write(text)
+        print(f"wrote docs/{name} ({len(text.encode()) / 1024:.0f} KiB)")
+    if args.screenshots:
+        start = time.perf_counter()
+        screenshots()
+        print(f"screenshots took {time.perf_counter() - start:.1f} s")
+
+
+if __name__ == "__main__":
+    main()
