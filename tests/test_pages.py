@@ -3,10 +3,13 @@
 Without a browser the browser tests skip, with the reason; under CI (CI=true) they fail instead.
 """
 import base64
+import functools
 import html.parser
+import http.server
 import io
 import os
 import re
+import threading
 
 import numpy as np
 import pytest
@@ -54,8 +57,8 @@ class Refs(html.parser.HTMLParser):
         self.refs += [attrs[k] for k in ("src", "href", "action", "srcset") if k in attrs]
         if tag == "meta" and attrs.get("http-equiv") == "Content-Security-Policy":
             self.csp = attrs["content"]
-        if tag in ("link", "iframe", "object", "embed"):
-            self.refs.append(f"<{tag}>")
+        if tag in ("link", "iframe", "object", "embed") and attrs.get("href") != "data:,":
+            self.refs.append(f"<{tag}>")  # only the empty icon, so no favicon.ico request
         if tag == "script":
             self.scripts.append(attrs)
 
@@ -317,7 +320,7 @@ def test_draw_strokes_are_recognised_as_predict_py_sees_them(page, digit):
     assert [int(np.argmax(got["probs"][net])) for net in NETS] == [int(digit)] * len(NETS), got["probs"]
     pixel, prob, tops = agreement(got, pad_png(driver))  # the same pixels, through predict.py
     assert pixel <= PIXEL and prob <= PROBABILITY, (pixel, prob)
-    print(f"drawn {digit} ({kind}): largest pixel difference {pixel * 255:.2f}/255, "
+    print(f"\ndrawn {digit} ({kind}): largest pixel difference {pixel * 255:.2f}/255, "
           f"probability {prob:.2e}")
     bars = driver.find_elements("css selector", "#net-mlp .bar .digit")
     assert [b.text for b in bars][0] == digit and len(bars) == 3
@@ -419,3 +422,52 @@ def test_draw_shows_what_the_nets_see(page, tmp_path):
         ".getImageData(0, 0, 28, 28).data.filter((v, i) => i % 4 === 0));")
     assert np.abs(np.array(shown) - np.round(np.array(got["image"]) * 255)).max() == 0
     assert max(shown) == 255 and sum(v > 0 for v in shown) > 20
+
+
+def test_draw_takes_a_dropped_file(page):
+    driver = page("draw.html")
+    with open(os.path.join(DOCS, "four.jpg"), "rb") as f:
+        data = base64.b64encode(f.read()).decode()
+    before = updates(driver)
+    driver.execute_script("""
+        const bytes = Uint8Array.from(atob(arguments[0]), (c) => c.charCodeAt(0));
+        const drop = new DataTransfer();
+        drop.items.add(new File([bytes], "four.jpg", {type: "image/jpeg"}));
+        document.getElementById("pad").dispatchEvent(new DragEvent("drop", {dataTransfer: drop}));
+        """, data)
+    got = last(driver, before)
+    assert got["source"] == "four.jpg"
+    with Image.open(os.path.join(DOCS, "four.jpg")) as image:
+        pixel, prob, tops = agreement(got, image)
+    assert pixel <= PIXEL and prob <= PROBABILITY and tops == {"mlp": (4, 4), "conv": (4, 4)}
+
+
+@pytest.fixture(scope="module")
+def served():
+    """docs/ served over HTTP on 127.0.0.1, as GitHub Pages would: (base URL, requests seen)."""
+    seen = []
+
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            seen.append(self.path)
+
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(Handler, directory=DOCS))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/", seen
+    server.shutdown()
+    server.server_close()
+
+
+def test_pages_work_served_and_ask_for_nothing_more(browser, served):
+    base, seen = served
+    browser.get_log("browser")
+    browser.get(base + "index.html#deep/torch/jax")
+    with open(os.path.join(pages.ROOT, "conv_deep_jax.py"), encoding="utf-8") as f:
+        assert pane_text(browser, "right") == f.read()
+    browser.get(base + "draw.html")
+    before = updates(browser)
+    draw(browser, *STROKES["1"])
+    assert [int(np.argmax(p)) for p in last(browser, before)["probs"].values()] == [1, 1]
+    assert [p.split("#")[0] for p in seen] == ["/index.html", "/draw.html"], seen
+    assert not [e for e in browser.get_log("browser") if e["level"] in ("SEVERE", "ERROR")]
