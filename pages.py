@@ -236,8 +236,8 @@ def screenshots():
                 actions.move_to_element_with_offset(canvas, -70, -90).click_and_hold()
                 actions.move_by_offset(140, 0).move_by_offset(-90, 190).release().perform()
                 times = driver.execute_script("return digits.benchmark(50);")
-                print("draw.html: one prediction, mean of 50: " +
-                      ", ".join(f"{net} {ms:.2f} ms" for net, ms in times.items()))
+                print("draw.html: mean of 50 (ms): " +
+                      ", ".join(f"{k} {ms:.2f}" for k, ms in times.items()))
             driver.save_screenshot(os.path.join(DOCS, name.replace(".html", ".png")))
             print(f"wrote docs/{name.replace('.html', '.png')}")
     finally:

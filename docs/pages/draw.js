@@ -315,7 +315,7 @@ pad.addEventListener("drop", (e) => {
   if (e.dataTransfer.files[0]) open(e.dataTransfer.files[0]);
 });
 
-digits.benchmark = (n) => {  // mean ms of one prediction per net, on the image last seen
+digits.benchmark = (n) => {  // mean ms of one prediction per net (the image last seen), and of the pad's preprocessing
   const image = digits.last && digits.last.image ? Float32Array.from(digits.last.image) : new Float32Array(784);
   const out = {};
   for (const [key, net] of Object.entries(NETS)) {
@@ -323,6 +323,9 @@ digits.benchmark = (n) => {  // mean ms of one prediction per net, on the image 
     for (let i = 0; i < n; i++) probabilities(net, image);
     out[key] = (performance.now() - t0) / n;
   }
+  const px = ctx.getImageData(0, 0, pad.width, pad.height).data, t0 = performance.now();
+  for (let i = 0; i < n; i++) { try { preprocess(px, pad.width, pad.height); } catch (e) { if (!(e instanceof NoInk)) throw e; } }
+  out.preprocess = (performance.now() - t0) / n;
   return out;
 };
 
