@@ -54,7 +54,7 @@ def compile_train_step(model, optimizer):
 
 
 def train_epoch(model, optimizer, train_step, x, y, batch_size):
-    model.train()
+    model.train()                               # training mode (dropout, batch norm would care)
     x, y = mx.array(x), mx.array(y)
     total = mx.array(0.0)
     for i in range(0, len(x), batch_size):      # the last batch may be smaller: none is dropped
