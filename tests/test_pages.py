@@ -230,6 +230,9 @@ def test_reader_stacks_the_panes_on_a_narrow_screen(page, browser):
         driver = page("index.html", "#mlp/numpy/jax")
         left, right = (driver.find_element("id", f"code-{s}").rect for s in ("left", "right"))
         assert right["y"] >= left["y"] + left["height"] and abs(right["x"] - left["x"]) < 1
+        assert driver.execute_script(  # stacked, the padding rows would only be gaps
+            "const pads = [...document.querySelectorAll('.row.pad')];"
+            "return pads.length > 0 && pads.every(r => r.offsetHeight === 0);")
     finally:
         browser.set_window_size(1400, 1000)
     driver = page("index.html", "#mlp/numpy/jax")
