@@ -109,15 +109,32 @@ def test_missing_weights_are_one_line_naming_the_command(tmp_path, monkeypatch):
 
 # ---- in the browser ----
 
-@pytest.fixture(scope="module")
-def browser():
+def chromium_or_skip():
+    """A headless Chromium; without one, skip with the reason, or under CI (CI=true) fail."""
     try:
-        driver = pages.chromium(1400, 1000)
+        return pages.chromium(1400, 1000)
     except (ImportError, FileNotFoundError, OSError) as e:
         reason = f"no headless Chromium for the browser tests: {e}"
         if os.environ.get("CI") == "true":
             pytest.fail(reason + " (under CI a missing browser is a failure)")
         pytest.skip(reason)
+
+
+def test_a_missing_browser_skips_but_fails_under_ci(monkeypatch):
+    def missing(*args):
+        raise FileNotFoundError("no Chromium: apt-get install chromium chromium-driver")
+    monkeypatch.setattr(pages, "chromium", missing)
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="apt-get install chromium"):
+        chromium_or_skip()
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="under CI a missing browser is a failure"):
+        chromium_or_skip()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    driver = chromium_or_skip()
     yield driver
     driver.quit()
 
