@@ -225,6 +225,10 @@ def test_reader_fragment_round_trips(page):
     assert driver.execute_script("return location.hash") == "#deep/tensorflow/jax"
     assert [o.text for o in Select(driver.find_element("id", "left")).options] == [
         "tensorflow", "keras", "torch", "jax", "flax", "mlx"]
+    from selenium.webdriver.common.keys import Keys
+
+    driver.find_element("id", "right").send_keys(Keys.ARROW_DOWN)  # the keyboard: next framework
+    assert driver.execute_script("return location.hash") == "#deep/tensorflow/flax"
     driver.get(driver.current_url.split("#")[0] + "#conv/jax/tensorflow")
     driver.execute_script("window.dispatchEvent(new HashChangeEvent('hashchange'))")
     values = [Select(driver.find_element("id", k)).first_selected_option.get_attribute("value")
