@@ -180,6 +180,9 @@ def page(template, data, script, style):
     csp = (f"default-src 'none'; script-src {sha256(script)}; style-src {sha256(style)}; "
            "img-src data: blob:; base-uri 'none'; form-action 'none'")
     out = read("docs", "pages", template)
+    # {{HEAD title}}: the <head> both pages share, with that title
+    out = re.sub(r"\{\{HEAD (.*?)\}\}\n", lambda m: read("docs", "pages", "head.html").replace(
+        "{{TITLE}}", m[1]), out, count=1)
     for key, value in (("CSP", csp), ("STYLE", style), ("DATA", data), ("SCRIPT", script)):
         out = out.replace("{{" + key + "}}", value)
     return out
