@@ -48,6 +48,12 @@ def read(*path):
         return f.read()
 
 
+def source(name):
+    """A file of the pages' sources, docs/pages/NAME."""
+    with open(os.path.join(SOURCES, name), encoding="utf-8") as f:
+        return f.read()
+
+
 def sections(text):
     """[name, first, end] per top-level section of a script (0-based lines, end excluded): the
     docstring, the imports, module-level setup, each function (with its decorators and the
@@ -131,8 +137,8 @@ def results():
     return out
 
 
-def reader_data():
-    versions, figures = pins(), results()
+def reader_data(figures):
+    versions = pins()
     models, scripts = {}, {}
     for model, (label, prefix) in MODELS.items():
         names = []
@@ -150,7 +156,7 @@ def reader_data():
             "default": "mlp/numpy/torch"}
 
 
-def draw_data():
+def draw_data(figures):
     nets = {}
     for net, (path, script) in WEIGHTS.items():
         try:
@@ -162,10 +168,8 @@ def draw_data():
         nets[net] = {"script": script, "activation": activation,
                      "shapes": [list(p.shape) for p in params],
                      "weights": base64.b64encode(b"".join(
-                         p.astype("<f4").tobytes() for p in params)).decode("ascii")}
-    accuracy = {s: r["test_accuracy"] for s, r in results().items()}
-    for net in nets.values():
-        net["test_accuracy"] = accuracy.get(net["script"])
+                         p.astype("<f4").tobytes() for p in params)).decode("ascii"),
+                     "test_accuracy": figures.get(script, {}).get("test_accuracy")}
     return {"nets": nets}
 
 
@@ -179,10 +183,9 @@ def page(template, data, script, style):
     data = json.dumps(data, separators=(",", ":"), sort_keys=True).replace("</", "<\\/")
     csp = (f"default-src 'none'; script-src {sha256(script)}; style-src {sha256(style)}; "
            "img-src data: blob:; base-uri 'none'; form-action 'none'")
-    out = read("docs", "pages", template)
     # {{HEAD title}}: the <head> both pages share, with that title
-    out = re.sub(r"\{\{HEAD (.*?)\}\}\n", lambda m: read("docs", "pages", "head.html").replace(
-        "{{TITLE}}", m[1]), out, count=1)
+    out = re.sub(r"\{\{HEAD (.*?)\}\}\n", lambda m: source("head.html").replace("{{TITLE}}", m[1]),
+                 source(template), count=1)
     for key, value in (("CSP", csp), ("STYLE", style), ("DATA", data), ("SCRIPT", script)):
         out = out.replace("{{" + key + "}}", value)
     return out
@@ -190,12 +193,11 @@ def page(template, data, script, style):
 
 def build():
     """{file name: text} of both pages."""
-    style = read("docs", "pages", "pages.css")
+    style, figures = source("pages.css"), results()
     reader_style = style + HtmlFormatter(style="default").get_style_defs(".code")
     return {
-        "index.html": page("index.html", reader_data(), read("docs", "pages", "reader.js"),
-                           reader_style),
-        "draw.html": page("draw.html", draw_data(), read("docs", "pages", "draw.js"), style),
+        "index.html": page("index.html", reader_data(figures), source("reader.js"), reader_style),
+        "draw.html": page("draw.html", draw_data(figures), source("draw.js"), style),
     }
 
 

@@ -103,7 +103,7 @@ def test_highlighting_keeps_every_line_as_it_is():
 def test_missing_weights_are_one_line_naming_the_command(tmp_path, monkeypatch):
     monkeypatch.setattr(pages, "WEIGHTS", {"mlp": (str(tmp_path / "none.npz"), "mlp_numpy.py")})
     with pytest.raises(SystemExit) as e:
-        pages.draw_data()
+        pages.draw_data({})
     assert "no such file" in str(e.value) and "python mlp_numpy.py --save" in str(e.value)
 
 

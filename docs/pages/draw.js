@@ -216,16 +216,19 @@ function say(message, image, probs) {
   }
 }
 
+function nothing(source, message) {  // no image to classify: one line on the page, no bars
+  digits.last = {source, image: null, probs: null, message};
+  say(message);
+  digits.updates++;
+}
+
 function recognize(rgba, w, h, source) {
   let image;
   try {
     image = preprocess(rgba, w, h);
   } catch (e) {
     if (!(e instanceof NoInk)) throw e;
-    digits.last = {source, image: null, probs: null, message: source === "canvas" ? "Draw a digit" : `${source}: no ink found`};
-    say(digits.last.message);
-    digits.updates++;
-    return;
+    return nothing(source, source === "canvas" ? "Draw a digit" : `${source}: no ink found`);
   }
   const probs = {}, ms = {};
   for (const [key, net] of Object.entries(NETS)) {
@@ -284,17 +287,11 @@ async function open(file) {
     bitmap = await createImageBitmap(file, {imageOrientation: "from-image", premultiplyAlpha: "none",
       colorSpaceConversion: "none"});
   } catch {
-    digits.last = {source: file.name, image: null, probs: null, message: `${file.name}: not a readable image`};
-    say(digits.last.message);
-    digits.updates++;
-    return;
+    return nothing(file.name, `${file.name}: not a readable image`);
   }
   const {width: w, height: h} = bitmap;
   if (w * h > 89478485) {  // Pillow's limit, which predict.py keeps
-    digits.last = {source: file.name, image: null, probs: null, message: `${file.name}: too large an image`};
-    say(digits.last.message);
-    digits.updates++;
-    return;
+    return nothing(file.name, `${file.name}: too large an image`);
   }
   const full = document.createElement("canvas");
   full.width = w; full.height = h;
