@@ -41,8 +41,8 @@ def build_model(params):
 
 def weights(model):
     """The trained weights as numpy arrays, in the canonical layout (for --save)."""
-    layers = [layer for layer in model.layers if isinstance(layer, (nnx.Conv, nnx.Linear))]
-    return [np.asarray(v) for layer in layers for v in (layer.kernel[...], layer.bias[...])]
+    b1, w1, b2, w2, b3, w3 = jax.tree.leaves(nnx.state(model, nnx.Param))  # sorted: bias first
+    return [np.asarray(v) for v in (w1, b1, w2, b2, w3, b3)]
 
 
 def cross_entropy(model, x, y):
