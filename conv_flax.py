@@ -58,18 +58,16 @@ def train_step(model, optimizer, x, y):
 
 
 @nnx.jit  # the full batches run as one compiled loop: no Python between the steps
-def train_batches(model, optimizer, xs, ys):    # xs (batches, batch size, 28, 28, 1)
-    @nnx.scan(in_axes=(nnx.Carry, 0, 0), out_axes=(nnx.Carry, 0))
-    def step(carry, x, y):
-        return carry, train_step(*carry, x, y)
-    return step((model, optimizer), xs, ys)[1]
+@nnx.scan(in_axes=(nnx.Carry, 0, 0), out_axes=(nnx.Carry, 0))  # over x's first axis, the batches
+def train_batches(carry, x, y):                 # x (batches, batch size, 28, 28, 1)
+    return carry, train_step(*carry, x, y)      # carry: (model, optimizer)
 
 
 def train_epoch(model, optimizer, x, y, batch_size):
     """The epoch, in place: returns the epoch's mean cross-entropy."""
     n = len(x) // batch_size * batch_size
-    losses = train_batches(model, optimizer, x[:n].reshape(-1, batch_size, *x.shape[1:]),
-                           y[:n].reshape(-1, batch_size))
+    _, losses = train_batches((model, optimizer), x[:n].reshape(-1, batch_size, *x.shape[1:]),
+                              y[:n].reshape(-1, batch_size))
     total = losses.sum() * batch_size
     if n < len(x):                              # the last, smaller batch: none is dropped
         total += train_step(model, optimizer, x[n:], y[n:]) * (len(x) - n)
