@@ -16,6 +16,8 @@ def build_model(params):
     model = nn.Sequential(
         nn.Conv2d(1, 8, kernel_size=5), nn.ReLU(),                     # (n, 24, 24, 8)
         nn.Conv2d(8, 16, kernel_size=5), nn.ReLU(),                    # (n, 20, 20, 16)
+        # MLX shares the gradient among tied maxima (TF and PyTorch give it to one); ties come
+        # from blank, identical patches, so the weights get the same updates (up to rounding)
         nn.MaxPool2d(kernel_size=2, stride=2),                          # (n, 10, 10, 16)
         partial(mx.reshape, shape=(-1, 1600)),
         nn.Linear(1600, 100), nn.ReLU(),                                # (n, 100)

@@ -15,6 +15,8 @@ from mlx.utils import tree_flatten
 def build_model(params):
     model = nn.Sequential(
         nn.Conv2d(1, 8, kernel_size=5), nn.Sigmoid(),                  # (n, 24, 24, 8)
+        # MLX shares the gradient among tied maxima (TF and PyTorch give it to one); ties come
+        # from blank, identical patches, so the weights get the same updates (up to rounding)
         nn.MaxPool2d(kernel_size=2, stride=2),                          # (n, 12, 12, 8)
         partial(mx.reshape, shape=(-1, 1152)),
         nn.Linear(1152, 100), nn.Sigmoid(),                             # (n, 100)

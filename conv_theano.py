@@ -26,8 +26,8 @@ def feed_forward(params, x):
     cols = x.reshape((x.shape[0], 784))[:, PATCHES]         # (n, 144, 4, 25): 5x5 windows
     a1 = pt.sigmoid(cols @ w1.reshape((25, 8)) + b1)        # (n, 144, 4, 8): conv 24x24x8
     # max-pool: keep the first maximum of each window, masked by its argmax, so that its
-    # gradient goes to that one element, as in TF and PyTorch (pt.max would share it among
-    # ties, and the blank background of a digit is all ties)
+    # gradient goes to that one element, as in TF and PyTorch (pt.max would give it whole to
+    # every tied element, and the blank background of a digit is all ties)
     first = pt.argmax(a1, axis=2, keepdims=True)            # (n, 144, 1, 8)
     pooled = pt.sum(a1 * pt.eq(pt.arange(4)[:, None], first), axis=2)  # (n, 144, 8): 12x12x8
     h = pt.sigmoid(pooled.reshape((-1, 1152)) @ w2 + b2)    # (n, 100)
