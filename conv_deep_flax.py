@@ -59,9 +59,9 @@ def train_step(model, optimizer, x, y):
 
 
 @nnx.jit  # the full batches run as one compiled loop: no Python between the steps
-@nnx.scan(in_axes=(nnx.Carry, 0, 0), out_axes=(nnx.Carry, 0))  # over x's first axis, the batches
-def train_batches(carry, x, y):                 # x (batches, batch size, 28, 28, 1)
-    return carry, train_step(*carry, x, y)      # carry: (model, optimizer)
+@nnx.scan(in_axes=(nnx.Carry, 0, 0), out_axes=(nnx.Carry, 0))  # called on x (batches, batch size, 28, 28, 1)
+def train_batches(carry, x, y):                 # one batch of x at a time; carry: (model, optimizer)
+    return carry, train_step(*carry, x, y)
 
 
 def train_epoch(model, optimizer, x, y, batch_size):
