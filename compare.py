@@ -1,18 +1,27 @@
-"""Run scripts with the same flags; tabulate their test accuracy, wall time and peak memory.
+"""Run scripts with the same flags; tabulate their test accuracy, s/epoch, wall time and peak memory.
 
     python compare.py                            # every mlp_*, conv_*, then conv_deep_* script
     python compare.py mlp_numpy.py mlp_torch.py --epochs 1 --out results.json
     python compare.py --plot docs/results.png    # also draw the curves and accuracy vs time
+    python compare.py --jobs 2 --out docs/results-mnist.json   # all 22, two at a time, a core each
 
 Each script runs as a subprocess; what is read from it is only the report lines that every
-script prints (`epoch ... loss 0.0931  val accuracy 0.9731 ...`, `test accuracy 0.9802`), and
-when each came (the JSON's `elapsed`: wall seconds since the start, at each epoch's line).
+script prints (`epoch ... loss 0.0931  val accuracy 0.9731  (1.4 s)`, `test accuracy 0.9802`),
+and when each came (the JSON's `elapsed`: wall seconds since the start, at each epoch's line).
+`epoch_seconds` are the scripts' own per-epoch times; s/epoch is their mean over epochs 2..N
+(epoch 1 also compiles). Every row records the machine it ran on, the cores it was allowed,
+how many scripts ran at once, and the versions of the packages it imports.
 """
 import argparse
+import concurrent.futures
 import csv
+import datetime
 import glob
+import importlib.metadata
 import json
 import os
+import platform
+import queue
 import re
 import subprocess
 import sys
@@ -22,23 +31,66 @@ import time
 import mnist
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-EPOCH_LINE = re.compile(r"^epoch\s+(\d+)/(\d+)\s+loss ([0-9.]+)\s+val accuracy ([0-9.]+)")
+EPOCH_LINE = re.compile(r"^epoch\s+(\d+)/(\d+)\s+loss ([0-9.]+)\s+val accuracy ([0-9.]+)\s+\(([0-9.]+) s\)")
 TEST_LINE = re.compile(r"^test accuracy ([0-9.]+)$")
-FIELDS = ["script", "test_accuracy", "seconds", "peak_mib", "returncode"]
+FIELDS = ["script", "test_accuracy", "s_per_epoch", "seconds", "peak_mib", "returncode"]
+# the framework part of a script's name -> the packages whose versions its row records
+PACKAGES = {"numpy": ["numpy"], "theano": ["pytensor", "numpy"], "tensorflow": ["tensorflow", "numpy"],
+            "keras": ["keras", "tensorflow", "numpy"], "torch": ["torch", "numpy"],
+            "jax": ["jax", "jaxlib", "numpy"], "flax": ["flax", "optax", "jax", "jaxlib", "numpy"],
+            "mlx": ["mlx", "mlx-cpu", "numpy"]}
 
 
-def run_script(script, flags, label):
-    """Run one script; return its row: accuracy, wall seconds, peak RSS, per-epoch curves."""
+def machine():
+    """What the rows ran on: the CPU's model, its logical cores, memory, OS and Python."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as f:
+            cpu = next((line.split(":", 1)[1].strip() for line in f if line.startswith("model name")), cpu)
+    except OSError:
+        pass
+    try:
+        memory = round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1)
+    except (ValueError, OSError, AttributeError):
+        memory = None
+    return {"cpu": cpu, "cpu_count": os.cpu_count(), "memory_gib": memory,
+            "os": platform.platform(terse=True), "python": platform.python_version()}
+
+
+def versions(script):
+    """{package: installed version} for what the script imports (None: not installed)."""
+    framework = os.path.basename(script).removesuffix(".py").rsplit("_", 1)[-1]
+    found = {}
+    for package in PACKAGES.get(framework, ["numpy"]):
+        try:
+            found[package] = importlib.metadata.version(package)
+        except importlib.metadata.PackageNotFoundError:
+            found[package] = None
+    return found
+
+
+def s_per_epoch(epoch_seconds):
+    """The steady pace: the mean of epochs 2..N (epoch 1 also compiles); epoch 1's alone if
+    there is no other."""
+    steady = epoch_seconds[1:] or epoch_seconds
+    return round(sum(steady) / len(steady), 2) if steady else None
+
+
+def run_script(script, flags, label, cpus=None):
+    """Run one script (on the cores cpus, if given); return its row: accuracy, wall seconds,
+    peak RSS, per-epoch curves and times."""
     cmd = [sys.executable, "-u", script, *flags]
     row = {"script": os.path.basename(script), "test_accuracy": None, "val_accuracy": [], "loss": [],
-           "elapsed": []}  # elapsed: wall seconds since the start, at each epoch's line
+           "elapsed": [], "epoch_seconds": []}  # elapsed: wall seconds since the start, at each epoch's line
+    pin = (lambda: os.sched_setaffinity(0, cpus)) if cpus else None
     with tempfile.TemporaryFile("w+") as errors:
         start = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=errors, text=True)
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=errors, text=True, preexec_fn=pin)
         for line in proc.stdout:
             if m := EPOCH_LINE.match(line):
                 row["loss"].append(float(m[3]))
                 row["val_accuracy"].append(float(m[4]))
+                row["epoch_seconds"].append(float(m[5]))
                 row["elapsed"].append(round(time.perf_counter() - start, 1))
                 print(f"{label} epoch {m[1]}/{m[2]}  loss {m[3]}  val accuracy {m[4]}  "
                       f"[{row['elapsed'][-1]:.0f} s]", file=sys.stderr, flush=True)
@@ -48,6 +100,7 @@ def run_script(script, flags, label):
         _, status, usage = os.wait4(proc.pid, 0)
         proc.returncode = os.waitstatus_to_exitcode(status)
         row["seconds"] = round(time.perf_counter() - start, 1)
+        row["s_per_epoch"] = s_per_epoch(row["epoch_seconds"])
         row["peak_mib"] = round(usage.ru_maxrss / 1024)  # Linux reports KiB
         row["returncode"] = proc.returncode
         if proc.returncode != 0:
@@ -55,16 +108,53 @@ def run_script(script, flags, label):
             tail = errors.read().strip().splitlines()[-3:]
             print(f"{label} failed with exit code {proc.returncode}:\n  " + "\n  ".join(tail),
                   file=sys.stderr)
+    row["cpus"] = sorted(cpus) if cpus else sorted(os.sched_getaffinity(0))
+    row["versions"] = versions(script)
     return row
 
 
+def run_all(scripts, flags, jobs, order):
+    """The rows of scripts, in their order; jobs of them run at once, each on a core of its own
+    (when there are that many), started in the order given by order (a list of the scripts)."""
+    cores = sorted(os.sched_getaffinity(0))
+    free = queue.Queue()  # the cores not in use
+    for i in range(jobs):
+        free.put([cores[i]] if jobs > 1 and jobs <= len(cores) else None)
+    labels = {s: f"[{i}/{len(scripts)} {os.path.basename(s)}]" for i, s in enumerate(scripts, 1)}
+
+    def one(script):
+        cpus = free.get()
+        try:
+            return run_script(script, flags, labels[script], cpus)
+        finally:
+            free.put(cpus)
+
+    started = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d")
+    with concurrent.futures.ThreadPoolExecutor(jobs) as pool:
+        futures = {s: pool.submit(one, s) for s in order}
+        rows = [futures[s].result() for s in scripts]
+    for row in rows:
+        row.update(date=started, jobs=jobs, machine=MACHINE, flags=flags)
+    return rows
+
+
+MACHINE = machine()
+
+
 def markdown(rows):
-    lines = ["| script | test accuracy | wall time (s) | peak RSS (MiB) |",
-             "|---|---|---|---|"]
+    lines = ["| script | test accuracy | s/epoch | wall time (s) | peak RSS (MiB) |",
+             "|---|---|---|---|---|"]
     for r in rows:
         acc = f"{r['test_accuracy']:.4f}" if r["test_accuracy"] is not None else \
             f"failed (exit {r['returncode']})"
-        lines.append(f"| {r['script']} | {acc} | {r['seconds']} | {r['peak_mib']} |")
+        pace = f"{r['s_per_epoch']:.2f}" if r.get("s_per_epoch") is not None else "-"
+        lines.append(f"| {r['script']} | {acc} | {pace} | {r['seconds']} | {r['peak_mib']} |")
+    machines = {json.dumps(r["machine"], sort_keys=True) for r in rows if r.get("machine")}
+    for m in sorted(machines):
+        m = json.loads(m)
+        jobs = sorted({r.get("jobs", 1) for r in rows})
+        lines.append(f"\nmachine: {m['cpu']}, {m['cpu_count']} cores, {m['memory_gib']} GiB, "
+                     f"{m['os']}, Python {m['python']}; scripts at a time: {', '.join(map(str, jobs))}")
     return "\n".join(lines)
 
 
@@ -119,10 +209,17 @@ def parse_args(argv=None):
     p.add_argument("scripts", nargs="*", metavar="SCRIPT",
                    help="default: every mlp_*.py, conv_*.py and then conv_deep_*.py (the slowest) "
                         "beside compare.py")
-    p.add_argument("--epochs", type=mnist._positive(int))
-    p.add_argument("--train-size", type=mnist._positive(int), metavar="N")
-    p.add_argument("--seed", type=mnist._seed)
-    p.add_argument("--dataset", choices=list(mnist.DATASETS))
+    p.add_argument("--epochs", type=mnist._positive(int), metavar="N",
+                   help="handed to every script (default: each script's own, 30)")
+    p.add_argument("--train-size", type=mnist._positive(int), metavar="N",
+                   help="handed to every script: train on the first N training images only")
+    p.add_argument("--seed", type=mnist._seed, metavar="N",
+                   help="handed to every script: initial weights and batch order (default: 0)")
+    p.add_argument("--dataset", choices=list(mnist.DATASETS),
+                   help="handed to every script (default: mnist)")
+    p.add_argument("--jobs", type=mnist._positive(int), default=1, metavar="N",
+                   help="run N scripts at once, each pinned to a core of its own; the longest "
+                        "(by --out's earlier rows, if any) start first (default: %(default)s)")
     p.add_argument("--out", metavar="FILE", help="also write the rows to FILE (.csv or .json)")
     p.add_argument("--plot", metavar="FILE.png", help="also draw the results into FILE.png")
     p.add_argument("--load", metavar="FILE.json",
@@ -145,6 +242,16 @@ def parse_args(argv=None):
     return args
 
 
+def start_order(scripts, path):
+    """The scripts, the slowest first by the rows in path (an earlier --out), if it has them."""
+    try:
+        with open(path) as f:
+            seconds = {r["script"]: r["seconds"] for r in json.load(f)}
+    except (OSError, ValueError, TypeError, KeyError):
+        return list(scripts)
+    return sorted(scripts, key=lambda s: -seconds.get(os.path.basename(s), float("inf")))
+
+
 def main():
     args = parse_args()
     passed = ("epochs", "train_size", "seed", "dataset")  # the flags handed to every script
@@ -154,8 +261,8 @@ def main():
         with open(args.load) as f:
             rows = json.load(f)
     else:
-        rows = [run_script(script, flags, f"[{i}/{len(args.scripts)} {os.path.basename(script)}]")
-                for i, script in enumerate(args.scripts, 1)]
+        order = start_order(args.scripts, args.out) if args.jobs > 1 and args.out else args.scripts
+        rows = run_all(args.scripts, flags, args.jobs, order)
     print(markdown(rows))
     if args.out:
         write(rows, args.out)
