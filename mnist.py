@@ -72,6 +72,7 @@ DATASETS = {
 TIMEOUT = (10, 30)  # seconds: connect, read (between two chunks of the body)
 HEADERS = {"User-Agent": "simple-neural-networks-mnist-loader/1.0"}
 SHAPES = [(784,), (1, 28, 28), (28, 28, 1)]  # flat, NCHW, NHWC
+TRAIN_SIZE = 50000  # 60,000 official training images, less the 10,000 of the validation set
 DEEP_LR = 0.04  # the learning rate of every conv_deep_*.py (ReLU at 0.2 is unstable)
 DEEP_LR_HELP = ("learning rate, default: %(default)s (measured with conv_deep_tensorflow.py, seeds 0, 1, 2: "
                 "test accuracy 0.9922, 0.9925, 0.9916)")
@@ -166,11 +167,35 @@ def fetch(name, dataset="mnist"):
         try:
             return download(base + name, path, sha256, dims)
         except (requests.RequestException, ValueError, OSError) as e:
-            failures.append(f"  {base}: {type(e).__name__}: {e}")
-    names = ", ".join(DATASETS[dataset]["files"])
+            failures.append(f"  {base}: {reason(e)}")
+    spec = DATASETS[dataset]
     raise DataError(f"could not download {name} from any mirror:\n" + "\n".join(failures) +
-                    f"\nCopy the four files ({names}) into {folder} by hand, or set "
-                    f"{DATASETS[dataset]['dir_env']} to a directory that holds them.")
+                    f"\nTo run offline, copy the four files into {folder} (or set {spec['dir_env']} to a "
+                    f"directory that holds them),\n  or set {spec['mirror_env']} to mirrors that serve them "
+                    f"(base URLs, comma-separated).\n  The files: {', '.join(spec['files'])}")
+
+
+def reason(error):
+    """Why a download failed, in a few words: what failed, not the exception's whole chain."""
+    if isinstance(error, requests.HTTPError) and error.response is not None:
+        return f"HTTP {error.response.status_code} {error.response.reason}"[:120]
+    if isinstance(error, (requests.ConnectTimeout, requests.ReadTimeout)):
+        return "timed out"
+    if isinstance(error, requests.ConnectionError):
+        text = repr(error)
+        for words, said in (("NameResolution", "name resolution failed"),
+                            ("getaddrinfo", "name resolution failed"),
+                            ("Connection refused", "connection refused"),
+                            ("Network is unreachable", "network unreachable"),
+                            ("timed out", "timed out")):
+            if words in text:
+                return said
+        return "the connection failed or broke off"
+    if isinstance(error, requests.RequestException):
+        return f"{type(error).__name__}"
+    if isinstance(error, ValueError):
+        return str(error)[:160]
+    return f"{type(error).__name__}: {error.strerror or error}"[:160]
 
 
 def load_data(shape=(784,), one_hot=False, validation_size=10000, dataset="mnist"):
@@ -233,14 +258,19 @@ def parse_args(description, argv=None, epilog=None, **defaults):
     """The flags every script takes, with the recipe's defaults (a script may change them);
     --help shows the first line of description, and epilog (if any) after the flags."""
     _one_line_errors_first()  # main() calls this first: after the framework's imports
-    p = argparse.ArgumentParser(description=description.strip().splitlines()[0], epilog=epilog)
+    env = ("environment: MNIST_DATA_DIR, the directory of the four MNIST files (default: data/mnist "
+           "beside mnist.py); MNIST_MIRROR, the mirrors to download them from (base URLs, "
+           "comma-separated; for a machine offline, a local one); FASHION_MNIST_DATA_DIR and "
+           "FASHION_MNIST_MIRROR, the same for --dataset fashion.")
+    p = argparse.ArgumentParser(description=description.strip().splitlines()[0],
+                                epilog=f"{epilog} {env}" if epilog else env)
     p.add_argument("--epochs", type=_positive(int), default=30, help="default: %(default)s")
     p.add_argument("--batch-size", type=_positive(int), default=10, help="default: %(default)s")
     p.add_argument("--lr", type=_positive(float), default=0.2,
                    help=DEEP_LR_HELP if defaults.get("lr") == DEEP_LR else "learning rate, default: %(default)s")
     p.add_argument("--seed", type=_seed, default=0, help="weights and batch order, default: %(default)s")
     p.add_argument("--train-size", type=_positive(int), metavar="N",
-                   help="train on the first N training images only (quick runs)")
+                   help=f"train on the first N training images only (quick runs), N <= {TRAIN_SIZE}")
     p.add_argument("--target", type=_fraction, metavar="ACC",
                    help="exit 1 when the final test accuracy is below ACC")
     p.add_argument("--dataset", choices=list(DATASETS), default="mnist",
@@ -248,7 +278,10 @@ def parse_args(description, argv=None, epilog=None, **defaults):
     p.add_argument("--save", type=_npz_path, metavar="FILE.npz",
                    help="write the trained weights to FILE.npz (for predict.py)")
     p.set_defaults(**defaults)
-    return p.parse_args(argv)
+    args = p.parse_args(argv)
+    if args.train_size is not None and args.train_size > TRAIN_SIZE:
+        p.error(f"--train-size: {args.train_size} is more than the {TRAIN_SIZE} training images")
+    return args
 
 
 def init_weights(seed, shapes):
@@ -304,6 +337,10 @@ def epochs(args, x, y):
     seed's stream [seed, 1], so every framework sees the same batches. NumPy's overflow warnings
     are off meanwhile: a diverging run is reported by its loss instead (see report)."""
     _one_line_errors_first()  # after the model was built and compiled
+    if args.train_size is not None and args.train_size > len(x):  # a smaller set than MNIST's
+        print(f"error: --train-size: {args.train_size} is more than the {len(x)} training images",
+              file=sys.stderr)
+        sys.exit(2)
     x, y = x[:args.train_size], y[:args.train_size]
     rng = np.random.default_rng([args.seed, 1])
     with np.errstate(all="ignore"):

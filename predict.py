@@ -33,6 +33,22 @@ class InputError(Exception):
     """Bad input: the message is the one line the user sees."""
 
 
+def npz_problem(path, error):
+    """Why np.load could not read path, said without NumPy's advice to unpickle (never do that
+    with a file of unknown origin), and with which argument comes first."""
+    try:
+        with open(path, "rb") as f:
+            zipped = f.read(4) == b"PK\x03\x04"
+    except OSError as e:
+        return f"cannot read it ({e.strerror})"
+    if not zipped:
+        return ("not a .npz file: the first argument must be weights saved by a script's --save "
+                "(for example docs/weights/mlp.npz), the images after it")
+    if "pickle" in str(error):
+        return "not a readable .npz file (it holds Python objects: not weights saved by --save)"
+    return f"not a readable .npz file ({error})"
+
+
 def load_weights(path):
     """(params, activation, dataset) from a .npz written by a script's --save."""
     try:
@@ -41,7 +57,7 @@ def load_weights(path):
     except FileNotFoundError:
         raise InputError(f"{path}: no such file") from None
     except (OSError, ValueError, EOFError, zipfile.BadZipFile) as e:
-        raise InputError(f"{path}: not a readable .npz file ({e})") from None
+        raise InputError(f"{path}: {npz_problem(path, e)}") from None
     dataset = str(arrays.pop("dataset", "mnist"))
     layers = len(arrays) // 2
     try:

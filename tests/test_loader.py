@@ -97,12 +97,23 @@ def test_every_mirror_failing_is_one_clear_error(data_dir, mirrors, synthetic, m
     assert mirrors[1].url in message and "SHA-256" in message
     assert str(data_dir) in message and all(name in message for name in NAMES)
     assert os.listdir(data_dir) == []
-    lines = message.splitlines()  # one line a mirror, each naming its failure
+    lines = message.splitlines()  # one line a mirror, each naming its failure in a few words
     assert lines[0] == f"could not download {NAMES[0]} from any mirror:"
-    assert lines[1].startswith(f"  {mirrors[0].url}: HTTPError: 404 ")
-    assert lines[2] == f"  {mirrors[1].url}: ValueError: SHA-256 of the decompressed content does not match"
-    assert lines[3] == (f"Copy the four files ({', '.join(NAMES)}) into {data_dir} by hand, or set "
-                        "MNIST_DATA_DIR to a directory that holds them.")
+    assert lines[1] == f"  {mirrors[0].url}: HTTP 404 Not Found"
+    assert lines[2] == f"  {mirrors[1].url}: SHA-256 of the decompressed content does not match"
+    assert lines[3] == (f"To run offline, copy the four files into {data_dir} (or set MNIST_DATA_DIR to a "
+                        "directory that holds them),")
+    assert lines[4] == "  or set MNIST_MIRROR to mirrors that serve them (base URLs, comma-separated)."
+    assert lines[5] == f"  The files: {', '.join(NAMES)}"
+    assert all(len(line) <= 200 for line in lines)
+
+
+def test_a_stalled_mirror_is_one_short_line(data_dir, mirrors, synthetic, monkeypatch):
+    mirrors[0].plan = {name: ["stall"] for name in NAMES}
+    use(monkeypatch, mirrors[0])
+    with pytest.raises(mnist.DataError) as error:
+        mnist.load_data(validation_size=10)
+    assert str(error.value).splitlines()[1] == f"  {mirrors[0].url}: timed out"
 
 
 def test_unreachable_mirrors_exit_nonzero_without_a_traceback(tmp_path):
@@ -114,6 +125,24 @@ def test_unreachable_mirrors_exit_nonzero_without_a_traceback(tmp_path):
     assert "Traceback" not in result.stderr
     assert "error: could not download train-images-idx3-ubyte.gz" in result.stderr
     assert "http://127.0.0.1:9/" in result.stderr and str(tmp_path) in result.stderr
+    assert os.listdir(tmp_path) == []
+
+
+def test_offline_every_mirror_is_one_short_line_naming_host_and_reason(tmp_path):
+    """As on a machine without network: a refused connection and a name that does not resolve
+    (.invalid never does) are a few words each, not urllib3's chain, and the advice names the
+    three ways on."""
+    env = dict(os.environ, MNIST_DATA_DIR=str(tmp_path), MNIST_MIRROR="http://127.0.0.1:9/,http://mnist.invalid/x/")
+    result = subprocess.run([sys.executable, "mlp_numpy.py", "--epochs", "1"], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    lines = result.stderr.splitlines()
+    start = lines.index("error: could not download train-images-idx3-ubyte.gz from any mirror:")
+    assert lines[start + 1:start + 3] == ["  http://127.0.0.1:9/: connection refused",
+                                          "  http://mnist.invalid/x/: name resolution failed"]
+    advice = "\n".join(lines[start + 3:])
+    assert all(name in advice for name in ("MNIST_MIRROR", "MNIST_DATA_DIR", "copy the four files", str(tmp_path)))
+    assert all(len(line) <= 200 for line in lines)
     assert os.listdir(tmp_path) == []
 
 

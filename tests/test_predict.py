@@ -1,6 +1,7 @@
 """--save and predict.py: weights from any script, NumPy forward pass, image preprocessing."""
 import importlib
 import io
+import os
 import struct
 import subprocess
 import sys
@@ -168,6 +169,15 @@ def test_bad_input_is_one_line_and_exit_2(mlp_weights, tmp_path):
     assert result.returncode == 2  # argparse: an image is required
 
 
+def test_swapped_arguments_say_which_comes_first(tmp_path):
+    """predict.py IMAGE WEIGHTS (the two swapped): the message says that weights come first, and
+    passes on none of NumPy's advice to unpickle."""
+    result = cli(os.path.join(ROOT, "docs", "seven.png"), os.path.join(ROOT, "docs", "weights", "mlp.npz"))
+    assert_one_line_error(result, "not a .npz file: the first argument must be weights saved by a "
+                                  "script's --save (for example docs/weights/mlp.npz)")
+    assert "pickle" not in result.stderr and len(result.stderr) < 300
+
+
 def test_save_needs_a_writable_npz_path(tmp_path):
     for bad in ["weights.txt", str(tmp_path / "no" / "such" / "dir.npz")]:
         with pytest.raises(SystemExit) as exit_:
@@ -284,9 +294,11 @@ def test_weights_that_are_not_a_models_are_refused_with_the_reason(tmp_path):
     mlp = mnist.init_weights(0, SHAPES["mlp"])
     assert load_error(tmp_path / "none.npz") == f"{tmp_path / 'none.npz'}: no such file"
     (tmp_path / "text.npz").write_text("not a zip")
-    assert load_error(tmp_path / "text.npz").startswith(f"{tmp_path / 'text.npz'}: not a readable .npz file (")
+    assert load_error(tmp_path / "text.npz").startswith(f"{tmp_path / 'text.npz'}: not a .npz file: the first argument")
     np.savez(tmp_path / "pickled.npz", w1=np.array([{"a": 1}], dtype=object))
-    assert ": not a readable .npz file (" in load_error(tmp_path / "pickled.npz")
+    assert load_error(tmp_path / "pickled.npz").endswith(
+        ": not a readable .npz file (it holds Python objects: not weights saved by --save)")
+    assert "allow_pickle" not in load_error(tmp_path / "pickled.npz")
     np.savez(tmp_path / "gap.npz", w1=mlp[0], b1=mlp[1], w3=mlp[2], b3=mlp[3])
     assert load_error(tmp_path / "gap.npz") == \
         f"{tmp_path / 'gap.npz'}: no array 'w2' (not weights saved by a script's --save)"

@@ -106,8 +106,18 @@ def test_the_batch_order_is_its_own_stream_of_the_seed():
 def test_train_size_takes_the_first_n_images():
     fakes = run(["--epochs", "2", "--train-size", "15"])
     assert all(sorted(order) == list(range(15)) for order in fakes.orders)
-    fakes = run(["--epochs", "1", "--train-size", "400"])  # more than there are: all of them
-    assert sorted(fakes.orders[0]) == list(range(40))
+
+
+def test_a_train_size_above_the_training_set_is_a_usage_error(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        mnist.parse_args("x", ["--train-size", "50001"])
+    assert exit_.value.code == 2
+    assert "error: --train-size: 50001 is more than the 50000 training images" in capsys.readouterr().err
+    assert mnist.parse_args("x", ["--train-size", "50000"]).train_size == 50000
+    with pytest.raises(SystemExit) as exit_:  # a smaller set than MNIST's: checked against it
+        run(["--epochs", "1", "--train-size", "41"])
+    assert exit_.value.code == 2
+    assert capsys.readouterr().err == "error: --train-size: 41 is more than the 40 training images\n"
 
 
 # --- the report ----------------------------------------------------------------------------------
@@ -423,13 +433,16 @@ def test_help_states_every_flag_and_its_default(capsys):
     for expected in ["First line. options:", "--epochs EPOCHS default: 30",
                      "--batch-size BATCH_SIZE default: 10", "--lr LR learning rate, default: 0.2 --seed",
                      "--seed SEED weights and batch order, default: 0",
-                     "--train-size N train on the first N training images only (quick runs)",
+                     "--train-size N train on the first N training images only (quick runs), N <= 50000",
                      "--target ACC exit 1 when the final test accuracy is below ACC",
                      "--dataset {mnist,fashion} mnist, or fashion for Fashion-MNIST; default: mnist",
                      "--save FILE.npz write the trained weights to FILE.npz (for predict.py)"]:
         assert expected in text, expected
     assert "device" not in text
-    assert help_text(capsys, epilog="device: cpu (the CPU)").endswith("(for predict.py) device: cpu (the CPU)")
+    for variable in ("MNIST_DATA_DIR", "MNIST_MIRROR", "FASHION_MNIST_DATA_DIR"):  # the environment
+        assert re.search(rf"\b{variable}\b", text.split("(for predict.py) environment: ")[1]), variable
+    assert "(for predict.py) device: cpu (the CPU) environment: MNIST_DATA_DIR" in help_text(
+        capsys, epilog="device: cpu (the CPU)")
     deep = help_text(capsys, lr=mnist.DEEP_LR)
     assert f"--lr LR {mnist.DEEP_LR_HELP % {'default': mnist.DEEP_LR}} --seed" in deep
 
