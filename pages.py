@@ -13,7 +13,6 @@ import argparse
 import ast
 import base64
 import hashlib
-import html
 import json
 import os
 import re
@@ -29,7 +28,7 @@ import predict
 ROOT = os.path.dirname(os.path.abspath(__file__))
 DOCS = os.path.join(ROOT, "docs")
 SOURCES = os.path.join(DOCS, "pages")  # the pages' templates, JavaScript and CSS
-PAGES = ("index.html", "draw.html")
+PAGES = ("index.html", "draw.html", "readme.html")
 MODELS = {"mlp": ("MLP", "mlp_"), "conv": ("conv", "conv_"), "deep": ("deep conv", "conv_deep_")}
 # file name part -> (the framework's name, the package whose pin requirements.txt gives)
 FRAMEWORKS = {
@@ -92,22 +91,25 @@ def css_class(ttype):
     return STANDARD_TYPES[ttype]
 
 
-def highlight(text):
-    """One HTML string per line of text, with Pygments' token classes."""
+def tokens(text):
+    """Per line of text, its Pygments tokens as one flat list [class, text, class, text, ...]
+    (class "" for plain text): the reader splits them into words to mark what differs."""
     out, line = [], []
     for ttype, value in PythonLexer(stripnl=False, ensurenl=True).get_tokens(text):
         cls = css_class(ttype)
         for i, part in enumerate(value.split("\n")):
             if i:
-                out.append("".join(line))
+                out.append(line)
                 line = []
             if part:
-                line.append(f'<span class="{cls}">{html.escape(part)}</span>' if cls
-                            else html.escape(part))
+                if line and line[-2] == cls:
+                    line[-1] += part  # one run per class: fewer, longer tokens
+                else:
+                    line += [cls, part]
     if line:
-        out.append("".join(line))
-    if len(out) != len(text.splitlines()):
-        raise ValueError("highlighting changed the number of lines")
+        out.append(line)
+    if len(out) != len(text.splitlines()) or ["".join(t[1::2]) for t in out] != text.splitlines():
+        raise ValueError("highlighting changed the lines")
     return out
 
 
@@ -127,14 +129,9 @@ def results():
     for row in json.loads(read("docs", "results-mnist.json")):
         if row["returncode"] == 0 and row["date"] >= rows.get(row["script"], {}).get("date", ""):
             rows[row["script"]] = row
-    out = {}
-    for script, row in rows.items():
-        t = row.get("elapsed", [])  # older rows have none
-        out[script] = {"test_accuracy": row["test_accuracy"], "seconds": row["seconds"],
-                       "peak_mib": row["peak_mib"], "date": row["date"],
-                       "s_per_epoch": round((t[-1] - t[0]) / (len(t) - 1), 1) if len(t) > 1 else None,
-                       "val_accuracy": row["val_accuracy"]}
-    return out
+    return {script: {"test_accuracy": row["test_accuracy"], "seconds": row["seconds"],
+                     "peak_mib": row["peak_mib"], "date": row["date"], "s_per_epoch": row.get("s_per_epoch"),
+                     "val_accuracy": row["val_accuracy"]} for script, row in rows.items()}
 
 
 def reader_data(figures):
@@ -149,8 +146,8 @@ def reader_data(figures):
             text = read(script)
             names.append(framework)
             scripts[script] = {"framework": framework_label, "version": versions[package],
-                               "lines": text.splitlines(), "html": highlight(text),
-                               "sections": sections(text), "result": figures.get(script)}
+                               "tokens": tokens(text), "sections": sections(text),
+                               "result": figures.get(script)}
         models[model] = {"label": label, "prefix": prefix, "frameworks": names}
     return {"models": models, "scripts": scripts,
             "default": "mlp/numpy/torch"}
@@ -177,27 +174,88 @@ def sha256(text):
     return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode() + "'"
 
 
-def page(template, data, script, style):
+def page(template, data, script, style, images="data: blob:", body=""):
     """A template with its CSS, data and script inline, under a CSP that allows only them: no
-    connection, no other script or style, images only from the page itself (data:, blob:)."""
+    connection, no other script or style, images only from the page itself (data:, blob:) or
+    where images says."""
     data = json.dumps(data, separators=(",", ":"), sort_keys=True).replace("</", "<\\/")
     csp = (f"default-src 'none'; script-src {sha256(script)}; style-src {sha256(style)}; "
-           "img-src data: blob:; base-uri 'none'; form-action 'none'")
+           f"img-src {images}; base-uri 'none'; form-action 'none'")
     # {{HEAD title}}: the <head> both pages share, with that title
     out = re.sub(r"\{\{HEAD (.*?)\}\}\n", lambda m: source("head.html").replace("{{TITLE}}", m[1]),
                  source(template), count=1)
-    for key, value in (("CSP", csp), ("STYLE", style), ("DATA", data), ("SCRIPT", script)):
+    for key, value in (("CSP", csp), ("STYLE", style), ("DATA", data), ("SCRIPT", script), ("BODY", body)):
         out = out.replace("{{" + key + "}}", value)
     return out
 
 
+def readme():
+    """README.md as HTML for docs/readme.html, its links made relative to docs/ (a link that would
+    leave docs/ is an error: the page must work where only docs/ is served)."""
+    from markdown_it import MarkdownIt
+
+    body = MarkdownIt("commonmark", {"html": True}).enable("table").render(read("README.md"))
+
+    def inside(m):
+        target = m[2]
+        if target.startswith(("https://", "#")):
+            return m[0]
+        if not target.startswith("docs/"):
+            sys.exit(f"pages.py: error: README.md links to {target}, outside docs/: readme.html cannot")
+        return f'{m[1]}="{target.removeprefix("docs/")}"'
+    return re.sub(r'(href|src)="([^"]*)"', inside, body)
+
+
+def luminance(rgb):
+    """WCAG's relative luminance of an (r, g, b) colour, 0..255 each."""
+    c = [v / 255 / 12.92 if v / 255 <= 0.04045 else ((v / 255 + 0.055) / 1.055) ** 2.4 for v in rgb]
+    return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2]
+
+
+def contrast(a, b):
+    hi, lo = sorted((luminance(a), luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def backgrounds(css, scheme):
+    """The colours a row of code can have under that colour scheme (0: light, 1: dark), from the
+    custom properties of pages.css: the page, a changed row, a one-sided row, a marked word."""
+    found = []
+    for name in ("bg", "changed", "only", "mark"):
+        text = re.findall(rf"--{name}: #([0-9a-fA-F]{{6}}|[0-9a-fA-F]{{3}})\b", css)[scheme]
+        text = text if len(text) == 6 else "".join(c * 2 for c in text)
+        found.append(tuple(int(text[k:k + 2], 16) for k in (0, 2, 4)))
+    return found
+
+
+def readable(css, grounds, toward, ratio=4.6):
+    """css with each colour moved toward black (0) or white (255) until its contrast with every
+    background in grounds is at least ratio (WCAG AA asks 4.5 of text)."""
+    def fix(m):
+        text = m[1] if len(m[1]) == 6 else "".join(c * 2 for c in m[1])
+        rgb = [int(text[k:k + 2], 16) for k in (0, 2, 4)]
+        for _ in range(40):
+            if min(contrast(rgb, g) for g in grounds) >= ratio:
+                break
+            rgb = [round(v + (toward - v) * 0.08) for v in rgb]
+        return "color: #" + "".join(f"{v:02x}" for v in rgb)
+    return re.sub(r"(?<![-\w])color: #([0-9a-fA-F]{6}|[0-9a-fA-F]{3})\b", fix, css)
+
+
 def build():
-    """{file name: text} of both pages."""
+    """{file name: text} of the pages."""
     style, figures = source("pages.css"), results()
-    reader_style = style + HtmlFormatter(style="default").get_style_defs(".code")
+    # Pygments' token colours, light and dark (github-dark's background is the page's --bg), made
+    # to read on every background a row can have; the rows give the background
+    light, dark = (readable(HtmlFormatter(style=name).get_style_defs(".code"), backgrounds(style, scheme),
+                            toward) for name, scheme, toward in (("default", 0, 0), ("github-dark", 1, 255)))
+    reader_style = (style + light + "\n@media (prefers-color-scheme: dark) {\n" + dark + "\n}\n" +
+                    ".code { background: none; }\n")
     return {
         "index.html": page("index.html", reader_data(figures), source("reader.js"), reader_style),
         "draw.html": page("draw.html", draw_data(figures), source("draw.js"), style),
+        # its pictures are the files beside it, 'self' (no script runs on this page)
+        "readme.html": page("readme.html", {}, "", style, images="'self' data:", body=readme()),
     }
 
 

@@ -69,7 +69,12 @@ def test_pages_are_self_contained_under_a_csp_without_network(name):
     with open(os.path.join(DOCS, name), encoding="utf-8") as f:
         refs.feed(f.read())
     assert refs.csp and refs.csp.startswith("default-src 'none'; "), refs.csp
-    assert "connect-src" not in refs.csp and "http" not in refs.csp and "'self'" not in refs.csp
+    csp = refs.csp
+    if name == "readme.html":  # its pictures are the PNG files beside it; it links to the original
+        assert "img-src 'self' data:;" in csp and "script-src 'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='" in csp
+        csp = csp.replace("img-src 'self' data:;", "img-src data:;")
+        refs.refs.remove("https://github.com/jrusev/simple-neural-networks")
+    assert "connect-src" not in csp and "http" not in csp and "'self'" not in csp
     assert not [r for r in refs.refs if re.match(r"(https?:)?//|<", r)], refs.refs
     assert all(s.get("type") in (None, "application/json") and "src" not in s for s in refs.scripts)
 
@@ -94,10 +99,10 @@ def test_sections_number_a_name_seen_twice_and_keep_comments_with_their_function
 
 def test_highlighting_keeps_every_line_as_it_is():
     text = open(os.path.join(pages.ROOT, "conv_deep_jax.py")).read()
-    lines = pages.highlight(text)
-    plain = [html.unescape(re.sub(r"<[^>]+>", "", line)) for line in lines]
-    assert plain == text.splitlines()
-    assert '<span class="k">def</span>' in "".join(lines)
+    lines = pages.tokens(text)
+    assert ["".join(line[1::2]) for line in lines] == text.splitlines()
+    assert ["k", "def"] == lines[text.splitlines().index("def main():")][:2]
+    assert all(a != b for line in lines for a, b in zip(line[::2], line[2::2]))  # one run per class
 
 
 def test_missing_weights_are_one_line_naming_the_command(tmp_path, monkeypatch):
@@ -198,7 +203,8 @@ def test_reader_headers_give_file_version_lines_and_results(page):
     head = driver.find_element("id", "head-left")
     pins, results = pages.pins(), pages.results()
     link = head.find_element("css selector", "a.file")
-    assert link.text == "conv_jax.py" and link.get_attribute("href").endswith("/conv_jax.py")
+    assert link.text == "conv_jax.py" and link.get_attribute("download") == "conv_jax.py"
+    assert link.get_attribute("href").startswith("blob:")  # the script itself, from the page
     text = head.text
     lines = len(open(os.path.join(pages.ROOT, "conv_jax.py")).read().splitlines())
     r = results["conv_jax.py"]
@@ -237,28 +243,281 @@ def test_reader_fragment_round_trips(page):
     assert driver.find_element("id", "note").text == ""
 
 
-@pytest.mark.parametrize("fragment", ["#mlp/numpy/caffe", "#deep/numpy/torch", "#nonsense", "#a/b/c/d"])
+@pytest.mark.parametrize("fragment", ["#mlp/numpy/caffe", "#deep/numpy/torch", "#nonsense", "#a/b/c/d",
+                                      "#conv/all/no_such_section", "#deep/all/sigmoid"])
 def test_reader_unknown_fragment_falls_back_to_the_default_with_a_note(page, fragment):
     driver = page("index.html", fragment)
-    assert "No such pair" in driver.find_element("id", "note").text
+    assert "No such view" in driver.find_element("id", "note").text
     assert driver.execute_script("return location.hash") == "#mlp/numpy/torch"
     assert pane_text(driver, "left").startswith('"""MLP in NumPy')
 
 
-def test_reader_stacks_the_panes_on_a_narrow_screen(page, browser):
+def marks(driver, selector):
+    """The texts of the <mark>s (the words that differ) in each element that selector finds."""
+    return driver.execute_script(
+        "return [...document.querySelectorAll(arguments[0])].map(e => "
+        "[...e.querySelectorAll('mark')].map(m => m.textContent));", selector)
+
+
+def test_reader_marks_only_the_words_that_differ(page):
+    driver = page("index.html", "#mlp/numpy/torch")
+    assert marks(driver, "#code-left .row:first-child .src") == [["NumPy"]]
+    assert marks(driver, "#code-right .row:first-child .src") == [["PyTorch"]]
+    for pair in ("#mlp/numpy/torch", "#conv/jax/tensorflow", "#deep/torch/mlx"):
+        driver.get(driver.current_url.split("#")[0] + pair)
+        rows = driver.execute_script("""
+            const words = (row, marked) => [...row.querySelectorAll('.src span')]
+              .filter(s => Boolean(s.closest('mark')) === marked).map(s => s.textContent).join('')
+              .split(/(\\w+|[^\\w\\s])/).filter(w => w.trim());
+            const right = [...document.querySelectorAll('#code-right .row')];
+            return [...document.querySelectorAll('#code-left .row')].map((r, i) => [r.className,
+              right[i].className, words(r, false), words(right[i], false), r.querySelectorAll('mark').length,
+              right[i].querySelectorAll('mark').length]);""")
+        paired = 0
+        for left_cls, right_cls, left_kept, right_kept, left_marks, right_marks in rows:
+            if "changed" not in left_cls or "pad" in left_cls + right_cls:
+                assert left_marks == right_marks == 0 or "pad" in left_cls + right_cls
+                continue
+            assert left_kept == right_kept, (pair, left_kept, right_kept)  # the rest is the same
+            assert left_marks + right_marks > 0
+            paired += 1
+        assert paired > 3, pair
+        only = driver.find_elements("css selector", ".row.only")  # one side only: the whole line
+        assert all("changed" in r.get_attribute("class") for r in only)
+
+
+ROW_GEOMETRY = """
+    const rows = s => [...document.querySelectorAll(`#code-${s} .row`)].map(r => r.getBoundingClientRect());
+    const [l, r] = [rows('left'), rows('right')];
+    const wide = [...document.querySelectorAll('.code, .code .src')]
+      .filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.className + ': ' + e.textContent.slice(0, 40));
+    return {n: [l.length, r.length], tops: l.map((b, i) => Math.abs(b.top - r[i].top)),
+            heights: l.map((b, i) => Math.abs(b.height - r[i].height)),
+            wrapped: l.filter(b => b.height > 30).length, wide,
+            page: [document.documentElement.scrollWidth, window.innerWidth]};"""
+
+
+@pytest.mark.parametrize("width", [1280, 1600])
+def test_reader_wraps_long_lines_and_keeps_the_rows_level(page, browser, width):
     try:
-        browser.set_window_size(600, 1000)
-        driver = page("index.html", "#mlp/numpy/jax")
-        left, right = (driver.find_element("id", f"code-{s}").rect for s in ("left", "right"))
-        assert right["y"] >= left["y"] + left["height"] and abs(right["x"] - left["x"]) < 1
-        assert driver.execute_script(  # stacked, the padding rows would only be gaps
-            "const pads = [...document.querySelectorAll('.row.pad')];"
-            "return pads.length > 0 && pads.every(r => r.offsetHeight === 0);")
+        browser.set_window_size(width, 1000)
+        for pair in ("#mlp/numpy/torch", "#conv/theano/mlx", "#deep/flax/keras"):
+            driver = page("index.html", pair)
+            g = driver.execute_script(ROW_GEOMETRY)
+            assert g["n"][0] == g["n"][1] > 50
+            assert max(g["tops"]) < 0.5 and max(g["heights"]) < 0.5, pair  # each row level on both sides
+            assert g["wide"] == [], (pair, g["wide"])  # nothing scrolls sideways
+            assert g["page"][0] <= g["page"][1], g["page"]
+            if width == 1280:
+                assert g["wrapped"] > 0  # long lines do wrap (the docstrings do at this width)
     finally:
         browser.set_window_size(1400, 1000)
-    driver = page("index.html", "#mlp/numpy/jax")
-    left, right = (driver.find_element("id", f"code-{s}").rect for s in ("left", "right"))
-    assert right["x"] > left["x"] + left["width"] - 1 and abs(right["y"] - left["y"]) < 1
+
+
+def section_text(model, framework, name):
+    """The lines of the script's section of that Rosetta name (compile_NAME too), less trailing
+    blank lines; None if it has none."""
+    script = f"{pages.MODELS[model][1]}{framework}.py"
+    text = open(os.path.join(pages.ROOT, script), encoding="utf-8").read()
+    lines = text.splitlines()
+    for sec, first, end in pages.sections(text):
+        if sec in (f"def {name}", f"def compile_{name}", name):
+            while end > first + 1 and not lines[end - 1].strip():
+                end -= 1
+            return lines[first:end]
+    return None
+
+
+def cards(driver):
+    return driver.execute_script(
+        "return [...document.querySelectorAll('#rosetta .card')].map(c => ({framework: c.dataset.framework, "
+        "head: c.querySelector('.card-head').textContent, lines: [...c.querySelectorAll('.src')].map(e => e.textContent), "
+        "marks: c.querySelectorAll('mark').length}));")
+
+
+@pytest.mark.parametrize("model,section", [("conv", "train_step"), ("mlp", "predict"), ("deep", "build_model"),
+                                           ("mlp", "train_epoch")])
+def test_rosetta_shows_one_section_in_every_framework(page, model, section):
+    driver = page("index.html", f"#{model}/all/{section}")
+    assert not driver.find_element("id", "rosetta").get_attribute("hidden")
+    assert driver.find_element("id", "pair").get_attribute("hidden")
+    shown = cards(driver)
+    frameworks = driver.execute_script("return DATA.models[arguments[0]].frameworks", model)
+    assert [c["framework"] for c in shown] == frameworks  # the selector's order
+    assert len(frameworks) == (6 if model == "deep" else 8)
+    pins = pages.pins()
+    for card in shown:
+        fw = card["framework"]
+        label, package = pages.FRAMEWORKS[fw]
+        assert f"{label} {pins[package]}" in card["head"], card["head"]
+        expected = section_text(model, fw, section)
+        if expected is None:  # says so, and shows what the script has instead, if anything
+            instead = {"build_model": "feed_forward", "train_step": "train_epoch"}.get(section)
+            assert f"no {section}" in card["head"], card["head"]
+            expected = section_text(model, fw, instead) if instead else []
+            assert (f"{instead} instead" in card["head"]) == bool(expected)
+        assert card["lines"] == expected, (fw, card["lines"][:3])
+        assert f"· {len(expected)} lines" in card["head"], card["head"]
+    assert shown[0]["marks"] == 0 and sum(c["marks"] for c in shown[1:]) > 0  # against the first card
+    if (model, section) == ("conv", "train_step"):
+        assert "no train_step: train_epoch instead" in shown[3]["head"]  # Keras: fit
+    if (model, section) == ("deep", "build_model"):
+        assert "no build_model: feed_forward instead" in shown[0]["head"]  # TensorFlow
+
+
+def test_rosetta_is_reached_from_its_selector_and_from_the_section_names(page):
+    from selenium.webdriver.support.ui import Select
+
+    driver = page("index.html", "#conv/jax/tensorflow")
+    links = driver.find_elements("css selector", "#code-right .row.section a.sec")
+    assert "train_step in every framework" in [a.text for a in links]
+    next(a for a in links if a.text == "train_step in every framework").click()
+    assert driver.execute_script("return location.hash") == "#conv/all/train_step"
+    assert len(cards(driver)) == 8
+    Select(driver.find_element("id", "section")).select_by_value("predict")
+    assert driver.execute_script("return location.hash") == "#conv/all/predict"
+    assert cards(driver)[0]["lines"][0].startswith("def predict")
+    Select(driver.find_element("id", "model")).select_by_value("mlp")  # the same section, another model
+    assert driver.execute_script("return location.hash") == "#mlp/all/predict"
+    Select(driver.find_element("id", "right")).select_by_value("flax")  # a framework: back to two
+    assert driver.execute_script("return location.hash") == "#mlp/jax/flax"
+    assert pane_text(driver, "right").startswith('"""MLP in Flax')
+    options = [o.get_attribute("value") for o in Select(driver.find_element("id", "section")).options]
+    assert options[0] == "" and {"docstring", "imports", "train_step", "train_epoch", "predict", "main"} <= set(options)
+
+
+def hrefs(driver):
+    return driver.execute_script(
+        "return [...document.querySelectorAll('[href], [src]')].map(e => e.getAttribute('href') ?? e.getAttribute('src'));")
+
+
+@pytest.mark.parametrize("name", ["index.html", "draw.html", "readme.html"])
+def test_every_link_works_with_docs_served_alone(browser, served, name):
+    """As on a Pages site: docs/ alone, over HTTP. Each href is fetched (200) or, for a script's
+    download link, opened: a blob: URL of the page's own copy of the script, byte for byte."""
+    import urllib.parse
+    import urllib.request
+
+    base, _ = served
+    views = [f"#{m}/{left}/{right}" for m, left, right in PAIRS[:3]] + ["#conv/all/train_step"] \
+        if name == "index.html" else [""]
+    found, blobs = set(), {}
+    for view in views:
+        browser.get(base + name + view)
+        for href in hrefs(browser):
+            if href.startswith("blob:"):
+                blobs[href] = browser.execute_script(
+                    "return document.querySelector(`[href=\"${arguments[0]}\"]`).download", href)
+            else:
+                found.add(href)
+    assert not [h for h in found if h.startswith("../")], found
+    for href in sorted(found):
+        if href.startswith(("#", "data:")):
+            continue
+        if href.startswith("https://"):  # readme.html's link to the original project
+            assert href.startswith("https://github.com/"), href
+            continue
+        url = urllib.parse.urljoin(base + name, href).split("#")[0]
+        with urllib.request.urlopen(url, timeout=10) as r:
+            assert r.status == 200, href
+    if name == "index.html":
+        assert len(set(blobs.values())) >= 8
+        for href, script in blobs.items():
+            browser.get(href)
+            with open(os.path.join(pages.ROOT, script), encoding="utf-8") as f:
+                assert browser.find_element("tag name", "pre").text == f.read().rstrip("\n"), script
+    assert len(found) >= 2
+
+
+def luminance(rgb):
+    def channel(c):
+        c = c / 255
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+    r, g, b = (channel(c) for c in rgb)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(a, b):
+    hi, lo = sorted((luminance(a), luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+TOKEN_COLOURS = """
+    const rgb = (c) => c.match(/[\\d.]+/g).slice(0, 4).map(Number);
+    const background = (e) => {  // the first opaque background at or above e
+      for (; e; e = e.parentElement) {
+        const c = rgb(getComputedStyle(e).backgroundColor);
+        if (c.length < 4 || c[3] > 0) return c.slice(0, 3);
+      }
+      return [255, 255, 255];
+    };
+    const seen = {};
+    for (const s of document.querySelectorAll('.src span, .src mark')) {
+      if (!s.textContent.trim() || s.offsetParent === null) continue;
+      const key = [rgb(getComputedStyle(s).color).slice(0, 3), background(s)].join('|');
+      seen[key] = seen[key] || [s.className || s.tagName, s.textContent.slice(0, 30)];
+    }
+    return Object.entries(seen);"""
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_token_colours_read_in_both_colour_schemes(page, browser, scheme):
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia",
+                            {"features": [{"name": "prefers-color-scheme", "value": scheme}]})
+    try:
+        for view in ("#mlp/numpy/torch", "#conv/theano/mlx", "#deep/keras/flax", "#conv/all/train_step"):
+            driver = page("index.html", view)
+            assert driver.execute_script("return matchMedia('(prefers-color-scheme: dark)').matches") == (scheme == "dark")
+            pairs = driver.execute_script(TOKEN_COLOURS)
+            assert len(pairs) > 10
+            for key, (cls, text) in pairs:
+                fg, bg = ([float(v) for v in part.split(",")] for part in key.split("|"))
+                assert contrast(fg, bg) >= 4.5, (scheme, view, cls, text, fg, bg, round(contrast(fg, bg), 2))
+    finally:
+        browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": []})
+
+
+def test_phone_interleaves_the_two_scripts_row_by_row(page, browser):
+    try:
+        browser.set_window_size(400, 800)
+        driver = page("index.html", "#mlp/numpy/torch")
+        shown = driver.execute_script("""
+            return [...document.querySelectorAll('#code .row')].filter(r => r.offsetHeight > 0)
+              .map(r => ({y: r.getBoundingClientRect().top, side: r.parentElement.id, cls: r.className,
+                          label: getComputedStyle(r, '::before').content, text: r.querySelector('.src').textContent}))
+              .sort((a, b) => a.y - b.y);""")
+        assert driver.execute_script("return document.documentElement.scrollWidth") <= 400
+        assert not driver.execute_script(
+            "return [...document.querySelectorAll('.code, .code .src')].some(e => e.scrollWidth > e.clientWidth + 1)")
+        # the whole left script once, in order; the right's lines that differ, each after the left's
+        left = [r["text"] for r in shown if r["side"] == "code-left"]
+        with open(os.path.join(pages.ROOT, "mlp_numpy.py"), encoding="utf-8") as f:
+            assert left == f.read().splitlines()
+        right = [r for r in shown if r["side"] == "code-right"]
+        assert right and all("changed" in r["cls"] for r in right)
+        assert [r["label"] for r in right] == ['"torch"'] * len(right)
+        assert all(r["label"] == '"numpy"' for r in shown if r["side"] == "code-left" and "changed" in r["cls"])
+        assert shown[0]["side"] == "code-left" and shown[1]["side"] == "code-right"  # line 1, then its pair
+        assert [r["text"] for r in shown[:2]] == [open(os.path.join(pages.ROOT, s)).readline().rstrip("\n")
+                                                  for s in ("mlp_numpy.py", "mlp_torch.py")]
+        heads = [driver.find_element("id", f"head-{s}").rect for s in ("left", "right")]
+        assert heads[1]["y"] >= heads[0]["y"] + heads[0]["height"]  # the headers stack
+    finally:
+        browser.set_window_size(1400, 1000)
+
+
+def test_legend_swatches_match_their_curves(page):
+    driver = page("index.html", "#conv/jax/tensorflow")
+    got = driver.execute_script("""
+        return ['left', 'right'].map(s => {
+          const w = getComputedStyle(document.querySelector(`.head.${s} .swatch`));
+          const p = getComputedStyle(document.querySelector(`#chart polyline.${s}`));
+          return [w.borderTopColor, w.borderTopStyle, p.stroke, p.strokeDasharray];
+        });""")
+    (left_colour, left_style, left_stroke, left_dash), (right_colour, right_style, right_stroke, right_dash) = got
+    assert left_colour == left_stroke and right_colour == right_stroke and left_colour != right_colour
+    assert (left_style, left_dash) == ("solid", "none")
+    assert right_style == "dashed" and right_dash != "none"
 
 
 # ---- the draw page ----
@@ -485,6 +744,7 @@ def served():
 
 def test_pages_work_served_and_ask_for_nothing_more(browser, served):
     base, seen = served
+    seen.clear()  # what the link tests fetched
     browser.get_log("browser")
     browser.get(base + "index.html#deep/torch/jax")
     with open(os.path.join(pages.ROOT, "conv_deep_jax.py"), encoding="utf-8") as f:
