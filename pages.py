@@ -1,13 +1,15 @@
 """Build the two static pages under docs/: the side-by-side reader and the draw-a-digit page.
 
-    python pages.py                 # writes docs/index.html and docs/draw.html
+    python pages.py                 # writes docs/index.html, draw.html, readme.html, README's results
     python pages.py --check         # exit 1 when a committed page is not what this builds
-    python pages.py --screenshots   # also docs/index.png and docs/draw.png, in headless Chromium
+    python pages.py --screenshots   # also docs/index.png, rosetta.png and draw.png, in headless Chromium
 
 The reader holds every script, highlighted here once with Pygments, and its figures from
 docs/results-mnist.json; the draw page holds the weights in docs/weights/ (written by the
 default runs' --save, see WEIGHTS), as base64 float32. Both are one self-contained HTML file:
-no request to any host, and they work opened from disk (file://) as well as served.
+no request to any host, and they work opened from disk (file://) as well as served, from
+docs/ alone (a Pages site) too. readme.html is README.md, whose results table this also
+writes, from docs/results-mnist.json and docs/deep-net.md's seeds.
 """
 import argparse
 import ast
@@ -129,9 +131,12 @@ def results():
     for row in json.loads(read("docs", "results-mnist.json")):
         if row["returncode"] == 0 and row["date"] >= rows.get(row["script"], {}).get("date", ""):
             rows[row["script"]] = row
+    seeds = deep_seeds()
     return {script: {"test_accuracy": row["test_accuracy"], "seconds": row["seconds"],
                      "peak_mib": row["peak_mib"], "date": row["date"], "s_per_epoch": row.get("s_per_epoch"),
-                     "val_accuracy": row["val_accuracy"]} for script, row in rows.items()}
+                     "val_accuracy": row["val_accuracy"],
+                     "seed_mean": round(sum(seeds[script]) / 3, 4) if script in seeds else None}
+            for script, row in rows.items()}
 
 
 def reader_data(figures):
@@ -194,7 +199,7 @@ def readme():
     leave docs/ is an error: the page must work where only docs/ is served)."""
     from markdown_it import MarkdownIt
 
-    body = MarkdownIt("commonmark", {"html": True}).enable("table").render(read("README.md"))
+    body = MarkdownIt("commonmark", {"html": True}).enable("table").render(readme_text())
 
     def inside(m):
         target = m[2]
@@ -242,6 +247,52 @@ def readable(css, grounds, toward, ratio=4.6):
     return re.sub(r"(?<![-\w])color: #([0-9a-fA-F]{6}|[0-9a-fA-F]{3})\b", fix, css)
 
 
+SEEDS = re.compile(r"^\| `(conv_deep_\w+\.py)` \| (\d\.\d{4}) \| (\d\.\d{4}) \| (\d\.\d{4}) \|", re.M)
+
+
+def deep_seeds():
+    """{script: [test accuracy of seeds 0, 1, 2]} from the seeds table of docs/deep-net.md."""
+    return {m[1]: [float(m[k]) for k in (2, 3, 4)] for m in SEEDS.finditer(read("docs", "deep-net.md"))}
+
+
+RESULTS_BLOCK = re.compile(r"(<!-- results: .*? -->\n).*?(<!-- /results -->)", re.S)
+
+
+def results_table():
+    """The README's results, from docs/results-mnist.json (seed 0) and, for the deep nets, the
+    mean of seeds 0-2 from docs/deep-net.md: a column per framework, rows per model."""
+    rows = {r["script"]: r for r in json.loads(read("docs", "results-mnist.json"))}
+    seeds = deep_seeds()
+    out = ["| | " + " | ".join(label for label, _ in FRAMEWORKS.values()) + " |",
+           "|---" * (len(FRAMEWORKS) + 1) + "|"]
+    for model, (label, prefix) in MODELS.items():
+        cells = {"test accuracy": lambda r: f"{r['test_accuracy']:.4f}",
+                 "mean of seeds 0-2": lambda r: f"{sum(seeds[r['script']]) / 3:.4f}",
+                 "s/epoch": lambda r: f"{r['s_per_epoch']:.1f}", "peak MiB": lambda r: f"{r['peak_mib']}"}
+        for k, (what, cell) in enumerate(cells.items()):
+            if what == "mean of seeds 0-2" and model != "deep":
+                continue
+            row = [rows.get(f"{prefix}{f}.py") for f in FRAMEWORKS]
+            out.append(f"| {'**' + label + '**: ' if k == 0 else ''}{what} | " +
+                       " | ".join(cell(r) if r else "–" for r in row) + " |")
+    machines = {json.dumps(r["machine"], sort_keys=True) for r in rows.values()}
+    if len(machines) != 1 or len({r["date"] for r in rows.values()}) != 1:
+        sys.exit("pages.py: error: docs/results-mnist.json holds more than one run")
+    m, r = json.loads(machines.pop()), next(iter(rows.values()))
+    jobs = f"{r['jobs']} scripts at a time, a core each" if r["jobs"] > 1 else "one script at a time"
+    out.append(f"\nAll {len(rows)} with their defaults (seed 0), in one run on one machine, {r['date']}: "
+               f"{m['cpu']}, {m['cpu_count']} cores, {m['memory_gib']:.0f} GiB, Python {m['python']}; {jobs}.")
+    return "\n".join(out) + "\n"
+
+
+def readme_text():
+    """README.md with its results block rebuilt (see results_table)."""
+    text = read("README.md")
+    if not RESULTS_BLOCK.search(text):
+        sys.exit("pages.py: error: README.md has no <!-- results: ... --> block")
+    return RESULTS_BLOCK.sub(lambda m: m[1] + results_table() + m[2], text)
+
+
 def build():
     """{file name: text} of the pages."""
     style, figures = source("pages.css"), results()
@@ -278,22 +329,31 @@ def chromium(width=1400, height=1000):
     return webdriver.Chrome(options=options, service=Service(driver_path))
 
 
+SHOTS = [  # (picture, page and view, window size)
+    ("index.png", "index.html#conv/jax/torch", (1400, 1000)),
+    ("rosetta.png", "index.html#conv/all/train_step", (1400, 1000)),
+    ("draw.png", "draw.html", (1000, 720)),
+]
+
+
 def screenshots():
-    """docs/index.png and docs/draw.png (a drawn 7), and the pages' measured times."""
+    """docs/index.png, docs/rosetta.png and docs/draw.png (a drawn 7), and the pages' measured
+    times."""
     from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.support.ui import WebDriverWait
 
     driver = chromium(1400, 1000)
     try:
-        for name in PAGES:
-            driver.set_window_size(*{"index.html": (1400, 1000), "draw.html": (1000, 720)}[name])
-            driver.get("file://" + os.path.join(DOCS, name))
+        for picture, view, size in SHOTS:
+            driver.set_window_size(*size)
+            driver.get("about:blank")
+            driver.get("file://" + os.path.join(DOCS, view))
             paint = WebDriverWait(driver, 10).until(lambda d: d.execute_script(
                 "const p = performance.getEntriesByName('first-contentful-paint')[0];"
                 "const n = performance.getEntriesByType('navigation')[0];"
                 "return p && n.loadEventEnd ? [p.startTime, n.loadEventEnd] : null;"))
-            print(f"{name}: first contentful paint {paint[0]:.0f} ms, load event {paint[1]:.0f} ms")
-            if name == "draw.html":
+            print(f"{view}: first contentful paint {paint[0]:.0f} ms, load event {paint[1]:.0f} ms")
+            if view == "draw.html":
                 canvas = driver.find_element("id", "pad")
                 actions = ActionChains(driver)
                 actions.move_to_element_with_offset(canvas, -70, -90).click_and_hold()
@@ -301,8 +361,8 @@ def screenshots():
                 times = driver.execute_script("return digits.benchmark(50);")
                 print("draw.html: mean of 50 (ms): " +
                       ", ".join(f"{k} {ms:.2f}" for k, ms in times.items()))
-            driver.save_screenshot(os.path.join(DOCS, name.replace(".html", ".png")))
-            print(f"wrote docs/{name.replace('.html', '.png')}")
+            driver.save_screenshot(os.path.join(DOCS, picture))
+            print(f"wrote docs/{picture}")
     finally:
         driver.quit()
 
@@ -323,18 +383,22 @@ def main(argv=None):
     p.add_argument("--screenshots", action="store_true",
                    help="after building, screenshot both pages in headless Chromium")
     args = p.parse_args(argv)
-    pages = build()
+    pages, readme = build(), readme_text()
     if args.check:
-        stale = [name for name, text in pages.items() if committed(name) != text]
+        stale = ["docs/" + name for name, text in pages.items() if committed(name) != text]
+        stale += ["README.md (its results)"] if read("README.md") != readme else []
         if stale:
-            sys.exit(f"pages.py: {', '.join('docs/' + n for n in stale)} out of date: "
-                     "run python pages.py")
-        print("pages.py: docs/index.html and docs/draw.html are up to date")
+            sys.exit(f"pages.py: {', '.join(stale)} out of date: run python pages.py")
+        print("pages.py: docs/index.html, docs/draw.html, docs/readme.html and the README's results are up to date")
         return
     for name, text in pages.items():
         with open(os.path.join(DOCS, name), "w", encoding="utf-8") as f:
             f.write(text)
         print(f"wrote docs/{name} ({len(text.encode()) / 1024:.0f} KiB)")
+    if read("README.md") != readme:
+        with open(os.path.join(ROOT, "README.md"), "w", encoding="utf-8") as f:
+            f.write(readme)
+        print("wrote the results into README.md")
     if args.screenshots:
         start = time.perf_counter()
         screenshots()

@@ -212,6 +212,10 @@ def test_reader_headers_give_file_version_lines_and_results(page):
                  f"{r['s_per_epoch']:.1f}", f"{r['seconds']:.0f} s", f"{r['peak_mib']} MiB"):
         assert part in text, (part, text)
     assert "TensorFlow " + pins["tensorflow"] in driver.find_element("id", "head-right").text
+    assert "mean of seeds" not in text  # the deep nets alone have three seeds
+    driver.get(driver.current_url.split("#")[0] + "#deep/mlx/jax")
+    mean = sum(pages.deep_seeds()["conv_deep_mlx.py"]) / 3
+    assert f"mean of seeds 0-2 {mean:.4f}" in driver.find_element("id", "head-left").text
     polylines = driver.find_elements("css selector", "#chart polyline")
     assert len(polylines) == 2
     assert len(polylines[0].get_attribute("points").split()) == len(r["val_accuracy"])

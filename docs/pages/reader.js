@@ -200,6 +200,7 @@ function header(el, name, side) {
   const facts = r ? [["test accuracy", fmt(r.test_accuracy, 4)], ["s/epoch", fmt(r.s_per_epoch, 1)],
     ["wall time", fmt(r.seconds, 0, " s")], ["peak memory", r.peak_mib + " MiB"], ["run", r.date]]
     : [["results", "no default run in docs/results-mnist.json"]];
+  if (r && r.seed_mean !== null) facts.splice(1, 0, ["mean of seeds 0-2", fmt(r.seed_mean, 4)]);
   for (const [k, v] of facts) {
     const div = document.createElement("div"), dt = document.createElement("dt");
     const dd = document.createElement("dd");
