@@ -209,15 +209,15 @@ def parse_args(argv=None):
     p.add_argument("scripts", nargs="*", metavar="SCRIPT",
                    help="default: every mlp_*.py, conv_*.py and then conv_deep_*.py (the slowest) "
                         "beside compare.py")
-    p.add_argument("--epochs", type=mnist._positive(int), metavar="N",
+    p.add_argument("--epochs", type=mnist.positive(int), metavar="N",
                    help="handed to every script (default: each script's own, 30)")
-    p.add_argument("--train-size", type=mnist._positive(int), metavar="N",
+    p.add_argument("--train-size", type=mnist.positive(int), metavar="N",
                    help="handed to every script: train on the first N training images only")
-    p.add_argument("--seed", type=mnist._seed, metavar="N",
+    p.add_argument("--seed", type=mnist.seed, metavar="N",
                    help="handed to every script: initial weights and batch order (default: 0)")
     p.add_argument("--dataset", choices=list(mnist.DATASETS),
                    help="handed to every script (default: mnist)")
-    p.add_argument("--jobs", type=mnist._positive(int), default=1, metavar="N",
+    p.add_argument("--jobs", type=mnist.positive(int), default=1, metavar="N",
                    help="run N scripts at once, each pinned to a core of its own; the longest "
                         "(by --out's earlier rows, if any) start first (default: %(default)s)")
     p.add_argument("--out", metavar="FILE", help="also write the rows to FILE (.csv or .json)")

@@ -21,14 +21,14 @@ import tempfile
 import time
 import zlib
 
-# BLAS on one thread, as the other frameworks run (batches of 10 are too small to split, and a
-# second thread only adds overhead); set before numpy loads OpenBLAS. A user's own setting wins.
+# NumPy's (and PyTensor's) OpenBLAS on one thread, as the TensorFlow, Keras and PyTorch scripts
+# set theirs: batches of 10 are too small to split, and a second thread only adds overhead. Set
+# before numpy loads OpenBLAS; a user's own setting wins. JAX, Flax and MLX keep their own thread
+# pools, which this does not reach (docs/running.md).
 if not any(os.environ.get(v) for v in ("OPENBLAS_NUM_THREADS", "GOTO_NUM_THREADS", "OMP_NUM_THREADS")):
     os.environ["OPENBLAS_NUM_THREADS"] = "1"
 
 import numpy as np  # noqa: E402
-import requests  # noqa: E402
-from tqdm import tqdm  # noqa: E402
 
 DATASETS = {
     "mnist": {
@@ -130,6 +130,9 @@ def replacing(path):
 
 def download(url, path, sha256, dims):
     """Stream url into a temporary file beside path; rename it into place once it verifies."""
+    import requests  # here, not at the top: a missing one is then the excepthook's one line
+    from tqdm import tqdm
+
     with replacing(path) as tmp:
         with open(tmp, "wb") as f, requests.get(url, stream=True, timeout=TIMEOUT,
                                                 headers=HEADERS) as r:
@@ -161,6 +164,8 @@ def fetch(name, dataset="mnist"):
         os.makedirs(folder, exist_ok=True)
     except OSError as e:
         raise DataError(f"cannot create the data directory {folder}: {e}") from None
+    import requests
+
     failures = []
     for base in mirrors(dataset):
         print(f"downloading {base}{name}", file=sys.stderr)
@@ -177,6 +182,8 @@ def fetch(name, dataset="mnist"):
 
 def reason(error):
     """Why a download failed, in a few words: what failed, not the exception's whole chain."""
+    import requests
+
     if isinstance(error, requests.HTTPError) and error.response is not None:
         return f"HTTP {error.response.status_code} {error.response.reason}"[:120]
     if isinstance(error, (requests.ConnectTimeout, requests.ReadTimeout)):
@@ -221,7 +228,8 @@ def load_data(shape=(784,), one_hot=False, validation_size=10000, dataset="mnist
 
 # --- The skeleton every script shares -------------------------------------------------------
 
-def _positive(kind):
+def positive(kind):
+    """An argparse type: a number of that kind, greater than 0 (the scripts' and compare.py's flags)."""
     def parse(text):
         value = kind(text)
         if value <= 0:
@@ -238,7 +246,8 @@ def _fraction(text):
     return value
 
 
-def _seed(text):
+def seed(text):
+    """An argparse type: a seed, an int of 0 or more."""
     value = int(text)
     if value < 0:
         raise argparse.ArgumentTypeError(f"must be 0 or more, not {text}")
@@ -264,12 +273,12 @@ def parse_args(description, argv=None, epilog=None, **defaults):
            "FASHION_MNIST_MIRROR, the same for --dataset fashion.")
     p = argparse.ArgumentParser(description=description.strip().splitlines()[0],
                                 epilog=f"{epilog} {env}" if epilog else env)
-    p.add_argument("--epochs", type=_positive(int), default=30, help="default: %(default)s")
-    p.add_argument("--batch-size", type=_positive(int), default=10, help="default: %(default)s")
-    p.add_argument("--lr", type=_positive(float), default=0.2,
+    p.add_argument("--epochs", type=positive(int), default=30, help="default: %(default)s")
+    p.add_argument("--batch-size", type=positive(int), default=10, help="default: %(default)s")
+    p.add_argument("--lr", type=positive(float), default=0.2,
                    help=DEEP_LR_HELP if defaults.get("lr") == DEEP_LR else "learning rate, default: %(default)s")
-    p.add_argument("--seed", type=_seed, default=0, help="weights and batch order, default: %(default)s")
-    p.add_argument("--train-size", type=_positive(int), metavar="N",
+    p.add_argument("--seed", type=seed, default=0, help="weights and batch order, default: %(default)s")
+    p.add_argument("--train-size", type=positive(int), metavar="N",
                    help=f"train on the first N training images only (quick runs), N <= {TRAIN_SIZE}")
     p.add_argument("--target", type=_fraction, metavar="ACC",
                    help="exit 1 when the final test accuracy is below ACC")
@@ -300,8 +309,9 @@ def init_weights(seed, shapes):
     return params
 
 
-def accuracy(labels, y):
-    return float(np.mean(np.asarray(labels) == (y.argmax(axis=1) if y.ndim == 2 else y)))
+def accuracy(predicted, y):
+    """The fraction of predicted class labels that equal the true ones, y (labels or one-hot rows)."""
+    return float(np.mean(np.asarray(predicted) == (y.argmax(axis=1) if y.ndim == 2 else y)))
 
 
 def save_weights(path, params, dataset):

@@ -105,6 +105,18 @@ def test_missing_framework_is_one_line(script, module, pin):
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize("module,pin", [("requests", "requests==2.34.2"), ("tqdm", "tqdm==4.70.1")])
+def test_a_missing_download_package_is_one_line_when_a_download_needs_it(tmp_path, module, pin):
+    """requests and tqdm load only to download: missing, they are the one-line error then."""
+    code = (f"import sys, runpy; sys.modules[{module!r}] = None; sys.argv = ['mlp_numpy.py']; "
+            "runpy.run_path('mlp_numpy.py', run_name='__main__')")
+    env = dict(os.environ, MNIST_DATA_DIR=str(tmp_path), MNIST_MIRROR="http://127.0.0.1:9/")
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, env=env)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.endswith(f"error: {module} is not installed: pip install '{pin}' (or pip install -r "
+                                  "requirements.txt)\n")
+
+
 @pytest.mark.slow
 def test_a_diverging_run_stops_with_exit_1_and_saves_nothing(real_data_dir, tmp_path):
     path = tmp_path / "w.npz"
