@@ -135,7 +135,17 @@ def test_every_readme_link_resolves():
         path, _, anchor = link.partition("#")
         target = os.path.join(ROOT, path) if path else os.path.join(ROOT, "README.md")
         assert os.path.exists(target), link
-        if anchor:
+        if anchor and path.endswith("index.html"):  # a view of the reader: #MODEL/LEFT/RIGHT or #MODEL/all/SECTION
+            import pages
+
+            model, left, right = anchor.split("/")
+            prefix = pages.MODELS[model][1]
+            if left == "all":
+                text = open(os.path.join(ROOT, f"{prefix}numpy.py"), encoding="utf-8").read()
+                assert f"def {right}(" in text or f"def compile_{right}(" in text, link
+            else:
+                assert all(os.path.exists(os.path.join(ROOT, f"{prefix}{f}.py")) for f in (left, right)), link
+        elif anchor:
             with open(target, encoding="utf-8") as f:
                 assert anchor in anchors(f.read()), link
 
@@ -143,3 +153,22 @@ def test_every_readme_link_resolves():
 def test_anchors_are_githubs():
     assert anchors("## The deep conv net\n### Flags (the same in every script)\n## Use it: predict.py") == {
         "the-deep-conv-net", "flags-the-same-in-every-script", "use-it-predictpy"}
+
+
+def names(path):
+    with open(os.path.join(ROOT, path), encoding="utf-8") as f:
+        return {re.split(r"[=<>;\s]", line.strip())[0].lower() for line in f
+                if line.strip() and not line.startswith(("#", "-r"))}
+
+
+def test_the_dev_tools_are_apart_from_what_the_scripts_need():
+    dev_tools = {"pytest", "ruff", "mutmut", "selenium", "pygments", "markdown-it-py", "threadpoolctl"}
+    assert dev_tools <= names("requirements-dev.txt") and not dev_tools & names("requirements.txt")
+    assert {"numpy", "requests", "tqdm", "torch", "jax", "flax", "mlx", "pillow"} <= names("requirements.txt")
+    with open(os.path.join(ROOT, "requirements-dev.txt"), encoding="utf-8") as f:
+        assert "-r requirements.txt\n" in f.read()
+    # the README's test command, with the one install it needs, is what .ci/run runs
+    assert "pip install -r requirements-dev.txt && python -m pytest -q tests" in readme()
+    with open(os.path.join(ROOT, ".ci", "run"), encoding="utf-8") as f:
+        ci = f.read()
+    assert "-r requirements-dev.txt" in ci and "\npython -m pytest -q tests\n" in ci
