@@ -1,6 +1,6 @@
 """Deep conv net in PyTorch: conv8 5x5 relu -> conv16 5x5 relu -> maxpool 2x2 -> fc100 relu -> softmax10, SGD.
 
-With the defaults (30 epochs, batch 10, lr 0.04, seed 0): test accuracy 0.9920.
+With the defaults (30 epochs, batch 10, lr 0.04, seed 0): test accuracy 0.9923.
 """
 import mnist  # first: it turns a missing framework below into a one-line error
 import torch
