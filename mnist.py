@@ -364,6 +364,9 @@ def report(args, epoch, loss, val_accuracy):
     """Print the epoch's line: its mean training loss, the validation accuracy (None: there is no
     validation set) and its seconds so far. A diverged loss stops the run instead: one line,
     exit code 1, nothing saved."""
+    if epoch != _epoch["number"]:  # its seconds are those of the epoch that epochs() yielded
+        raise RuntimeError(f"mnist.report(epoch={epoch}) outside its epoch: call it in the loop over "
+                           f"mnist.epochs(...), for the epoch it yielded ({_epoch['number'] or 'none yet'})")
     loss, seconds = float(loss), time.perf_counter() - _epoch["start"]
     if diverged(loss):
         sys.exit(f"error: training diverged in epoch {epoch} (loss {loss:.4g}): try a "

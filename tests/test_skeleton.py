@@ -162,6 +162,20 @@ def test_an_epoch_reports_its_own_seconds(capsys):
     assert len(seconds) == 2 and all(0 <= s < 5 for s in seconds)
 
 
+def test_report_outside_its_epoch_is_a_clear_error(monkeypatch):
+    """A template's own loop that calls report for an epoch that epochs() did not yield gets a
+    plain error, not a line timed from whenever."""
+    monkeypatch.setattr(mnist, "_epoch", {"number": 0, "start": 0.0})
+    args = mnist.parse_args("x", [])
+    with pytest.raises(RuntimeError, match=r"mnist.report\(epoch=1\) outside its epoch: .*none yet"):
+        mnist.report(args, 1, 0.5, 0.9)
+    x, y = small_data()[0]
+    for epoch, _ in mnist.epochs(args, x, y):
+        with pytest.raises(RuntimeError, match=rf"epoch={epoch + 1}\) outside .*\({epoch}\)"):
+            mnist.report(args, epoch + 1, 0.5, 0.9)
+        break
+
+
 def test_numpy_warnings_are_silenced_during_the_run(recwarn):
     """A diverging NumPy run overflows; the loss reports it, not a screen of RuntimeWarnings."""
     def overflowing(x, y):
