@@ -12,21 +12,33 @@ import optax
 from flax import nnx
 
 
-def conv(x, w, *args, **kwargs):
-    """nnx.Conv's convolution. On a CPU, XLA's own is fast on many images (predict) but slow on
-    batches of 10: there, 25 shifted views side by side (im2col by slicing) in one matmul."""
-    if len(x) > 100:
-        return jax.lax.conv_general_dilated(x, w, *args, **kwargs)
-    n, h, wd, c = x.shape
-    cols = jnp.concatenate([x[:, i:i + h - 4, j:j + wd - 4] for i in range(5) for j in range(5)],
-                           axis=3)              # (n, h - 4, w - 4, 25 * in)
-    return cols @ w.reshape(25 * c, -1)
+class Conv(nnx.Conv):
+    """nnx.Conv, whose training steps on a CPU convolve by one matmul of the kernel's shifted
+    views side by side (im2col by slicing): 7x faster than XLA's own on batches of 10. That path
+    does the valid, stride-1 convolution only: any other setting, eval mode (predict: many
+    images) and other backends get nnx.Conv's own."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.deterministic = False              # model.train() and model.eval() set it
+
+    def __call__(self, x):
+        plain = (self.strides in (1, (1, 1)) and self.padding == "VALID" and self.mask is None
+                 and self.input_dilation in (1, (1, 1)) and self.kernel_dilation in (1, (1, 1))
+                 and self.feature_group_count == 1 and self.use_bias)
+        if self.deterministic or not plain or jax.default_backend() != "cpu":
+            return super().__call__(x)
+        kh, kw, c_in, c_out = self.kernel.shape
+        h, wd = x.shape[1] - kh + 1, x.shape[2] - kw + 1
+        cols = jnp.concatenate([x[:, i:i + h, j:j + wd] for i in range(kh) for j in range(kw)],
+                               axis=3)          # (n, h, w, kh * kw * in)
+        return cols @ self.kernel[...].reshape(kh * kw * c_in, c_out) + self.bias[...]
 
 
 def build_model(params):
     rngs = nnx.Rngs(0)  # the layers' own random init, replaced by the shared weights below
     model = nnx.Sequential(
-        nnx.Conv(1, 8, (5, 5), padding="VALID", conv_general_dilated=conv, rngs=rngs), nnx.sigmoid,  # (n, 24, 24, 8)
+        Conv(1, 8, (5, 5), padding="VALID", rngs=rngs), nnx.sigmoid,                 # (n, 24, 24, 8)
         partial(nnx.max_pool, window_shape=(2, 2), strides=(2, 2)),                 # (n, 12, 12, 8)
         partial(jnp.reshape, shape=(-1, 1152)),
         nnx.Linear(1152, 100, rngs=rngs), nnx.sigmoid,                               # (n, 100)
@@ -41,8 +53,8 @@ def build_model(params):
 
 def weights(model):
     """The trained weights as numpy arrays, in the canonical layout (for --save)."""
-    b1, w1, b2, w2, b3, w3 = jax.tree.leaves(nnx.state(model, nnx.Param))  # sorted: bias first
-    return [np.asarray(v) for v in (w1, b1, w2, b2, w3, b3)]
+    layers = [layer for layer in model.layers if isinstance(layer, (Conv, nnx.Linear))]
+    return [np.asarray(v[...]) for layer in layers for v in (layer.kernel, layer.bias)]
 
 
 def cross_entropy(model, x, y):
@@ -65,6 +77,7 @@ def train_batches(carry, x, y):                 # one batch of x at a time; carr
 
 def train_epoch(model, optimizer, x, y, batch_size):
     """The epoch, in place: returns the epoch's mean cross-entropy."""
+    model.train()                               # training mode: Conv's fast path (dropout would care too)
     n = len(x) // batch_size * batch_size
     _, losses = train_batches((model, optimizer), x[:n].reshape(-1, batch_size, *x.shape[1:]),
                               y[:n].reshape(-1, batch_size))
@@ -76,6 +89,7 @@ def train_epoch(model, optimizer, x, y, batch_size):
 
 @nnx.jit
 def predict(model, x):
+    model.eval()
     return model(x).argmax(axis=1)
 
 

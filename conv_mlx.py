@@ -31,8 +31,10 @@ def build_model(params):
 
 def weights(model):
     """The trained weights back in the canonical layout, as numpy arrays (for --save)."""
-    w1, b1, w2, b2, w3, b3 = (v for _, v in tree_flatten(model.parameters()))
-    return [np.array(v) for v in (w1.transpose(1, 2, 3, 0), b1, w2.T, b2, w3.T, b3)]
+    p = dict(tree_flatten(model.parameters()))  # by the names that build_model loaded
+    return [np.array(v) for v in (p["layers.0.weight"].transpose(1, 2, 3, 0), p["layers.0.bias"],
+                                  p["layers.4.weight"].T, p["layers.4.bias"],
+                                  p["layers.6.weight"].T, p["layers.6.bias"])]
 
 
 def cross_entropy(model, x, y):

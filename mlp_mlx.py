@@ -23,8 +23,9 @@ def build_model(params):
 
 def weights(model):
     """The trained weights back in the canonical layout, as numpy arrays (for --save)."""
-    w1, b1, w2, b2 = (v for _, v in tree_flatten(model.parameters()))
-    return [np.array(v) for v in (w1.T, b1, w2.T, b2)]
+    p = dict(tree_flatten(model.parameters()))  # by the names that build_model loaded
+    return [np.array(v) for v in (p["layers.0.weight"].T, p["layers.0.bias"],
+                                  p["layers.2.weight"].T, p["layers.2.bias"])]
 
 
 def cross_entropy(model, x, y):

@@ -14,7 +14,7 @@ from conftest import ROOT
 SCRIPTS = sorted(os.path.basename(p) for p in glob.glob(os.path.join(ROOT, "mlp_*.py")) +
                  glob.glob(os.path.join(ROOT, "conv_*.py")))
 # every top-level function a script may have, in the order the scripts define them
-SECTIONS = ["sigmoid", "conv", "max_pool", "feed_forward", "build_model", "weights", "cross_entropy",
+SECTIONS = ["sigmoid", "conv", "conv_by_matmul", "max_pool", "feed_forward", "build_model", "weights", "cross_entropy",
             "train_step", "compile_train_step", "train_batches", "train_epoch", "predict",
             "compile_predict", "main"]
 LOOP = [
@@ -172,3 +172,28 @@ def test_the_dev_tools_are_apart_from_what_the_scripts_need():
     with open(os.path.join(ROOT, ".ci", "run"), encoding="utf-8") as f:
         ci = f.read()
     assert "-r requirements-dev.txt" in ci and "\npython -m pytest -q tests\n" in ci
+
+
+def test_the_readme_installs_one_framework_with_the_pins_and_what_its_scripts_import():
+    """The README's line per framework: numpy, requests and tqdm plus exactly the pinned
+    packages that its scripts import, for every prefix of scripts that exists."""
+    with open(os.path.join(ROOT, "requirements.txt"), encoding="utf-8") as f:
+        pins = dict(re.findall(r"^([\w-]+)==([\w.]+)", f.read(), re.M))
+    rows = dict(re.findall(r"^\| `\*_(\w+)\.py` \| (.+) \|$", readme(), re.M))
+    assert "pip install numpy requests tqdm" in readme()
+    frameworks = {os.path.basename(p)[:-3].rsplit("_", 1)[1] for p in glob.glob(os.path.join(ROOT, "*_*.py"))
+                  if os.path.basename(p).startswith(("mlp_", "conv_"))}
+    assert set(rows) == frameworks
+    for framework, packages in rows.items():
+        named = dict(re.findall(r"([\w-]+)==([\w.]+)", packages))
+        assert all(pins[name] == version for name, version in named.items()), (framework, named)
+        imported = set()
+        for path in glob.glob(os.path.join(ROOT, f"*_{framework}.py")):
+            with open(path, encoding="utf-8") as f:
+                tree = ast.parse(f.read())
+            imported |= {alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import)
+                         for alias in node.names}
+            imported |= {node.module.split(".")[0] for node in ast.walk(tree)
+                         if isinstance(node, ast.ImportFrom) and node.module}
+        needed = {name for name in pins if name.replace("-", "_") in imported} - {"numpy", "requests", "tqdm"}
+        assert needed <= set(named), (framework, needed, named)
