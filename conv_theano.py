@@ -11,8 +11,6 @@ import numpy as np
 import pytensor
 import pytensor.tensor as pt
 
-pytensor.config.floatX = "float32"  # Python floats in the graph stay float32, as the weights are
-
 # im2col indices: PATCHES[w, k] lists the 25 pixels (of a flat 28x28 image) of the 5x5 window
 # under conv output position k (of 4) of 2x2 pooling window w (of 12x12), so that pooling is
 # a max over one axis and the pooled (12, 12, 8) map stays in (row, column, channel) order
@@ -37,10 +35,11 @@ def feed_forward(params, x):
 def compile_train_step(params, lr):
     """One SGD step, compiled: a function (x, y) that updates the shared params in place and
     returns the batch's loss."""
-    x, y = pt.tensor4("x"), pt.matrix("y")      # a batch of (n, 28, 28, 1) images, one-hot labels
+    x, y = pt.tensor4("x", dtype="float32"), pt.matrix("y", dtype="float32")  # a batch of (n, 28, 28, 1) images, one-hot labels
     log_p = pt.special.log_softmax(feed_forward(params, x), axis=1)
     loss = -pt.mean(pt.sum(y * log_p, axis=1))  # mean cross-entropy
     grads = pytensor.grad(loss, params)
+    lr = pt.constant(lr, dtype="float32")  # a Python float would be config.floatX and upcast the step
     return pytensor.function([x, y], loss, updates=[(p, p - lr * g) for p, g in zip(params, grads)])
 
 
@@ -54,7 +53,7 @@ def train_epoch(train_step, x, y, batch_size):
 
 def compile_predict(params):
     """The prediction, compiled: a function x -> class labels (in chunks: the windows are 18x x)."""
-    x = pt.tensor4("x")
+    x = pt.tensor4("x", dtype="float32")
     labels = pytensor.function([x], pt.argmax(feed_forward(params, x), axis=1))
     return lambda x: np.concatenate([labels(x[i:i + 100]) for i in range(0, len(x), 100)])
 

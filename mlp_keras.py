@@ -9,25 +9,26 @@ os.environ.setdefault("TF_NUM_INTEROP_THREADS", "1")  # batches of 10 are too sm
 os.environ.setdefault("TF_NUM_INTRAOP_THREADS", "1")  # threads only add overhead (TF backend)
 import keras  # noqa: E402  (TensorFlow reads those two when it is imported)
 
+# fit's steps per call to the compiled train step: many keep Python out of the loop, but the
+# torch backend runs one step per call only
+STEPS = 1 if keras.backend.backend() == "torch" else 1000
 
-def build_model(params, lr):
+
+def build_model(params):
     model = keras.Sequential([
         keras.Input((784,)),
         keras.layers.Dense(100, activation="sigmoid"),   # (n, 100)
         keras.layers.Dense(10, activation="softmax"),    # (n, 10)
     ])
     model.set_weights(params)  # a Dense kernel is (in, out): the canonical layout as it is
-    # compile() builds the train step; many steps per call keep Python out of the loop, but
-    # the torch backend runs one step per call only
-    steps = 1 if keras.backend.backend() == "torch" else 1000
-    model.compile(optimizer=keras.optimizers.SGD(lr), loss="sparse_categorical_crossentropy",
-                  steps_per_execution=steps)
     return model
 
 
-def train_epoch(model, x, y, batch_size):
-    # x is already in this epoch's batch order: fit must not shuffle it
-    history = model.fit(x, y, batch_size=batch_size, epochs=1, shuffle=False, verbose=0)
+def train_epoch(model, x, y, batch_size, epoch):
+    # x is already in this epoch's batch order: fit must not shuffle it. One epoch per call,
+    # numbered from initial_epoch as callbacks and learning-rate schedules count them
+    history = model.fit(x, y, batch_size=batch_size, initial_epoch=epoch - 1, epochs=epoch,
+                        shuffle=False, verbose=0)
     return history.history["loss"][0]           # the mean over the epoch, weighted by batch size
 
 
@@ -40,9 +41,11 @@ def main():
     (x_train, y_train), (x_val, y_val), (x_test, y_test) = mnist.load_data(
         shape=(784,), dataset=args.dataset)
     params = mnist.init_weights(args.seed, [(784, 100), (100, 10)])
-    model = build_model(params, args.lr)
+    model = build_model(params)
+    model.compile(optimizer=keras.optimizers.SGD(args.lr), loss="sparse_categorical_crossentropy",
+                  steps_per_execution=STEPS)
     for epoch, (x, y) in mnist.epochs(args, x_train, y_train):  # this epoch's batch order
-        loss = train_epoch(model, x, y, args.batch_size)
+        loss = train_epoch(model, x, y, args.batch_size, epoch)
         mnist.report(args, epoch, loss, mnist.accuracy(predict(model, x_val), y_val))
     mnist.finish(args, mnist.accuracy(predict(model, x_test), y_test), model.get_weights())
 

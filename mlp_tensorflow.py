@@ -44,8 +44,9 @@ def main():
         shape=(784,), dataset=args.dataset)
     params = mnist.init_weights(args.seed, [(784, 100), (100, 10)])
     params = [tf.Variable(p) for p in params]   # the model: variables that the steps update
+    lr = tf.constant(args.lr)  # a tensor: a new rate (a schedule) reuses the graph, a new float retraces
     for epoch, (x, y) in mnist.epochs(args, x_train, y_train):  # this epoch's batch order
-        loss = train_epoch(params, x, y, args.batch_size, args.lr)
+        loss = train_epoch(params, x, y, args.batch_size, lr)
         mnist.report(args, epoch, loss, mnist.accuracy(predict(params, x_val), y_val))
     mnist.finish(args, mnist.accuracy(predict(params, x_test), y_test), [p.numpy() for p in params])
 

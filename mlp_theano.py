@@ -6,8 +6,6 @@ import mnist  # first: it turns a missing framework below into a one-line error
 import pytensor
 import pytensor.tensor as pt
 
-pytensor.config.floatX = "float32"  # Python floats in the graph stay float32, as the weights are
-
 
 def feed_forward(params, x):
     w1, b1, w2, b2 = params
@@ -18,10 +16,11 @@ def feed_forward(params, x):
 def compile_train_step(params, lr):
     """One SGD step, compiled: a function (x, y) that updates the shared params in place and
     returns the batch's loss."""
-    x, y = pt.matrix("x"), pt.matrix("y")       # a batch of images, its one-hot labels
+    x, y = pt.matrix("x", dtype="float32"), pt.matrix("y", dtype="float32")  # a batch of images, its one-hot labels
     log_p = pt.special.log_softmax(feed_forward(params, x), axis=1)
     loss = -pt.mean(pt.sum(y * log_p, axis=1))  # mean cross-entropy
     grads = pytensor.grad(loss, params)
+    lr = pt.constant(lr, dtype="float32")  # a Python float would be config.floatX and upcast the step
     return pytensor.function([x, y], loss, updates=[(p, p - lr * g) for p, g in zip(params, grads)])
 
 
@@ -35,7 +34,7 @@ def train_epoch(train_step, x, y, batch_size):
 
 def compile_predict(params):
     """The prediction, compiled: a function x -> class labels."""
-    x = pt.matrix("x")
+    x = pt.matrix("x", dtype="float32")
     return pytensor.function([x], pt.argmax(feed_forward(params, x), axis=1))
 
 
