@@ -511,6 +511,45 @@ def test_phone_interleaves_the_two_scripts_row_by_row(page, browser):
         browser.set_window_size(1400, 1000)
 
 
+# Every word of the code (spaces aside) inside its pane or card, and nothing wider than the page.
+WORDS_INSIDE = """
+    const out = [];
+    for (const src of document.querySelectorAll('.src')) {
+      if (!src.offsetHeight) continue;
+      const right = src.closest('.row').getBoundingClientRect().right;
+      const walker = document.createTreeWalker(src, NodeFilter.SHOW_TEXT);
+      for (let n = walker.nextNode(); n; n = walker.nextNode())
+        for (const m of n.data.matchAll(/\\S+/g)) {
+          const range = document.createRange();
+          range.setStart(n, m.index); range.setEnd(n, m.index + m[0].length);
+          if ([...range.getClientRects()].some(r => r.right > right + 1)) out.push(src.textContent.trim().slice(0, 50));
+        }
+    }
+    return {outside: out, page: [document.documentElement.scrollWidth, document.documentElement.clientWidth]};"""
+
+
+@pytest.mark.parametrize("fragment", ["#mlp/numpy/mlx", "#conv/flax/mlx", "#deep/keras/mlx", "#deep/all/main",
+                                      "#conv/all/build_model"])
+def test_phone_keeps_every_word_in_view(page, browser, fragment):
+    """On a phone (a 400 px viewport, as a phone reports it), a line indented far under a bracket
+    (44 columns in the deep nets' main) wraps inside its pane: its indentation shows at most 12
+    columns wide, and nothing scrolls the page sideways."""
+    try:
+        browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                                {"width": 400, "height": 800, "deviceScaleFactor": 1, "mobile": True})
+        driver = page("index.html", fragment)
+        assert driver.execute_script("return document.documentElement.clientWidth") == 400
+        got = driver.execute_script(WORDS_INSIDE)
+        assert got["outside"] == [], (fragment, got["outside"][:5])
+        assert got["page"][0] <= got["page"][1], got["page"]  # a phone zooms out to the widest
+        # what is left out is spaces only: each row's text is still its whole line
+        shown = driver.execute_script("return [...document.querySelectorAll('.src')].filter(e => e.offsetHeight)"
+                                      ".map(e => e.textContent)")
+        assert any(line.startswith(" " * 44) for line in shown) == ("deep" in fragment and "build" not in fragment)
+    finally:
+        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
 def test_legend_swatches_match_their_curves(page):
     driver = page("index.html", "#conv/jax/tensorflow")
     got = driver.execute_script("""

@@ -101,7 +101,8 @@ function lineNodes(list, marks) {
 }
 
 // One row element: line number and source, wrapped with a hanging indent (its own indentation
-// plus four), placed on grid row r.
+// plus four), placed on grid row r. The indentation is a span of its own (never marked), which a
+// phone shows at most 12 columns wide.
 function rowElement(s, line, marks, cls, r) {
   const div = document.createElement("div"), ln = document.createElement("span");
   const src = document.createElement("span");
@@ -110,8 +111,13 @@ function rowElement(s, line, marks, cls, r) {
   ln.className = "ln"; src.className = "src";
   if (line !== null) {
     ln.textContent = line + 1;
-    src.append(lineNodes(words(s.tokens[line]), marks));
-    src.style.setProperty("--indent", s.lines[line].match(/^ */)[0].length);
+    const list = words(s.tokens[line]), indent = s.lines[line].match(/^ */)[0].length;
+    if (indent && list.length && list[0][1] === " ".repeat(indent)) {
+      const ind = document.createElement("span");
+      ind.className = "ind"; ind.textContent = list[0][1];
+      src.append(ind, lineNodes(list.slice(1), marks && marks.slice(1)));
+    } else src.append(lineNodes(list, marks));
+    src.style.setProperty("--indent", indent);
   }
   div.append(ln, src);
   return div;
