@@ -2,47 +2,39 @@
 
 With the defaults (30 epochs, batch 10, lr 0.2, seed 0): test accuracy 0.9886.
 """
+# /// script
+# requires-python = ">=3.11"
+# dependencies = [
+#   "numpy==2.4.6",
+#   "requests==2.34.2",
+#   "tqdm==4.70.1",
+#   "flax==0.12.8",
+#   "optax==0.2.8",
+#   "jax==0.10.2",
+#   "jaxlib==0.10.2",
+# ]
+# ///
 import mnist  # first: it turns a missing framework below into a one-line error
 from functools import partial
 
 import jax
-import jax.numpy as jnp
 import numpy as np
 import optax
 from flax import nnx
 
-
-class Conv(nnx.Conv):
-    """nnx.Conv, whose training steps on a CPU convolve by one matmul of the kernel's shifted
-    views side by side (im2col by slicing): 7x faster than XLA's own on batches of 10. That path
-    does the valid, stride-1 convolution only: any other setting, eval mode (predict: many
-    images) and other backends get nnx.Conv's own."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.deterministic = False              # model.train() and model.eval() set it
-
-    def __call__(self, x):
-        plain = (self.strides in (1, (1, 1)) and self.padding == "VALID" and self.mask is None
-                 and self.input_dilation in (1, (1, 1)) and self.kernel_dilation in (1, (1, 1))
-                 and self.feature_group_count == 1 and self.use_bias)
-        if self.deterministic or not plain or jax.default_backend() != "cpu":
-            return super().__call__(x)
-        kh, kw, c_in, c_out = self.kernel.shape
-        h, wd = x.shape[1] - kh + 1, x.shape[2] - kw + 1
-        cols = jnp.concatenate([x[:, i:i + h, j:j + wd] for i in range(kh) for j in range(kw)],
-                               axis=3)          # (n, h, w, kh * kw * in)
-        return cols @ self.kernel[...].reshape(kh * kw * c_in, c_out) + self.bias[...]
+INPUT = (28, 28, 1)  # one image as the network takes it: (height, width, channels)
+CLASSES = 10  # the outputs, one per class: labels are 0..CLASSES-1
 
 
 def build_model(params):
     rngs = nnx.Rngs(0)  # the layers' own random init, replaced by the shared weights below
+    w = params[::2]  # the kernels: the layers' sizes
     model = nnx.Sequential(
-        Conv(1, 8, (5, 5), padding="VALID", rngs=rngs), nnx.sigmoid,                 # (n, 24, 24, 8)
+        nnx.Conv(*w[0].shape[2:], w[0].shape[:2], padding="VALID", rngs=rngs), nnx.sigmoid,  # (n, 24, 24, 8)
         partial(nnx.max_pool, window_shape=(2, 2), strides=(2, 2)),                 # (n, 12, 12, 8)
-        partial(jnp.reshape, shape=(-1, 1152)),
-        nnx.Linear(1152, 100, rngs=rngs), nnx.sigmoid,                               # (n, 100)
-        nnx.Linear(100, 10, rngs=rngs))                                              # (n, 10) logits
+        lambda a: a.reshape(len(a), -1),                                             # (n, 1152)
+        nnx.Linear(*w[1].shape, rngs=rngs), nnx.sigmoid,                             # (n, 100)
+        nnx.Linear(*w[2].shape, rngs=rngs))                                          # (n, 10) logits
     # nnx.Linear keeps its kernel as (in, out) and nnx.Conv as (h, w, in, out), and images are
     # (n, h, w, c): the canonical layout as it is
     layers = [layer for layer in model.layers if isinstance(layer, (nnx.Conv, nnx.Linear))]
@@ -53,7 +45,7 @@ def build_model(params):
 
 def weights(model):
     """The trained weights as numpy arrays, in the canonical layout (for --save)."""
-    layers = [layer for layer in model.layers if isinstance(layer, (Conv, nnx.Linear))]
+    layers = [layer for layer in model.layers if isinstance(layer, (nnx.Conv, nnx.Linear))]
     return [np.asarray(v[...]) for layer in layers for v in (layer.kernel, layer.bias)]
 
 
@@ -77,7 +69,7 @@ def train_batches(carry, x, y):                 # one batch of x at a time; carr
 
 def train_epoch(model, optimizer, x, y, batch_size):
     """The epoch, in place: returns the epoch's mean cross-entropy."""
-    model.train()                               # training mode: Conv's fast path (dropout would care too)
+    model.train()                               # training mode (dropout, batch norm would care)
     n = len(x) // batch_size * batch_size
     _, losses = train_batches((model, optimizer), x[:n].reshape(-1, batch_size, *x.shape[1:]),
                               y[:n].reshape(-1, batch_size))
@@ -88,19 +80,20 @@ def train_epoch(model, optimizer, x, y, batch_size):
 
 
 @nnx.jit
-def predict(model, x):
+def predict(model, x):                          # 1,000 images at a time (lax.map batches the map)
     model.eval()
-    return model(x).argmax(axis=1)
+    return jax.lax.map(lambda image: model(image[None])[0].argmax(), x, batch_size=1000)
 
 
 def main():
     args = mnist.parse_args(__doc__)
-    (x_train, y_train), (x_val, y_val), (x_test, y_test) = mnist.load_data(
-        shape=(28, 28, 1), dataset=args.dataset)
-    params = mnist.init_weights(args.seed, [(5, 5, 1, 8), (12 * 12 * 8, 100), (100, 10)])
+    (x_train, y_train), (x_val, y_val), (x_test, y_test) = mnist.load_data(shape=INPUT, dataset=args.dataset)
+    h, w, c = INPUT
+    flat = (h - 4) // 2 * ((w - 4) // 2) * 8  # the pooled map's size, flat (12 * 12 * 8)
+    params = mnist.init_weights(args.seed, [(5, 5, c, 8), (flat, 100), (100, CLASSES)])
     model = build_model(params)
     optimizer = nnx.Optimizer(model, optax.sgd(args.lr), wrt=nnx.Param)
-    for epoch, (x, y) in mnist.epochs(args, x_train, y_train):  # this epoch's batch order
+    for epoch, (x, y) in mnist.epochs(args, x_train, y_train, CLASSES):  # this epoch's batch order
         loss = train_epoch(model, optimizer, x, y, args.batch_size)
         mnist.report(args, epoch, loss, mnist.accuracy(predict(model, x_val), y_val))
     mnist.finish(args, mnist.accuracy(predict(model, x_test), y_test), weights(model))

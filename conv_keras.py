@@ -2,12 +2,17 @@
 
 With the defaults (30 epochs, batch 10, lr 0.2, seed 0): test accuracy 0.9886.
 """
+# /// script
+# requires-python = ">=3.11"
+# dependencies = ["numpy==2.4.6", "requests==2.34.2", "tqdm==4.70.1", "keras==3.15.1", "tensorflow==2.21.0"]
+# ///
 import mnist  # first: it turns a missing framework below into a one-line error
 import os
 
-os.environ.setdefault("TF_NUM_INTEROP_THREADS", "1")  # batches of 10 are too small to split:
-os.environ.setdefault("TF_NUM_INTRAOP_THREADS", "1")  # threads only add overhead (TF backend)
-import keras  # noqa: E402  (TensorFlow reads those two when it is imported)
+import keras
+
+INPUT = (28, 28, 1)  # one image as the network takes it: (height, width, channels)
+CLASSES = 10  # the outputs, one per class: labels are 0..CLASSES-1
 
 # fit's steps per call to the compiled train step: many keep Python out of the loop, but the
 # torch backend runs one step per call only
@@ -16,12 +21,12 @@ STEPS = 1 if keras.backend.backend() == "torch" else 1000
 
 def build_model(params):
     model = keras.Sequential([
-        keras.Input((28, 28, 1)),
+        keras.Input(INPUT),
         keras.layers.Conv2D(8, 5, activation="sigmoid"),  # (n, 24, 24, 8)
         keras.layers.MaxPooling2D(2),                     # (n, 12, 12, 8)
         keras.layers.Flatten(),                           # (n, 1152)
         keras.layers.Dense(100, activation="sigmoid"),    # (n, 100)
-        keras.layers.Dense(10, activation="softmax"),     # (n, 10)
+        keras.layers.Dense(CLASSES, activation="softmax"),     # (n, 10)
     ])
     model.set_weights(params)  # kernels are (h, w, in, out) and (in, out): canonical as they are
     return model
@@ -40,14 +45,17 @@ def predict(model, x):
 
 
 def main():
+    os.environ.setdefault("TF_NUM_INTEROP_THREADS", "1")  # batches of 10 are too small to split: threads
+    os.environ.setdefault("TF_NUM_INTRAOP_THREADS", "1")  # only add overhead (TF reads these at its first op)
     args = mnist.parse_args(__doc__)
-    (x_train, y_train), (x_val, y_val), (x_test, y_test) = mnist.load_data(
-        shape=(28, 28, 1), dataset=args.dataset)
-    params = mnist.init_weights(args.seed, [(5, 5, 1, 8), (12 * 12 * 8, 100), (100, 10)])
+    (x_train, y_train), (x_val, y_val), (x_test, y_test) = mnist.load_data(shape=INPUT, dataset=args.dataset)
+    h, w, c = INPUT
+    flat = (h - 4) // 2 * ((w - 4) // 2) * 8  # the pooled map's size, flat (12 * 12 * 8)
+    params = mnist.init_weights(args.seed, [(5, 5, c, 8), (flat, 100), (100, CLASSES)])
     model = build_model(params)
     model.compile(optimizer=keras.optimizers.SGD(args.lr), loss="sparse_categorical_crossentropy",
                   steps_per_execution=STEPS)
-    for epoch, (x, y) in mnist.epochs(args, x_train, y_train):  # this epoch's batch order
+    for epoch, (x, y) in mnist.epochs(args, x_train, y_train, CLASSES):  # this epoch's batch order
         loss = train_epoch(model, x, y, args.batch_size, epoch)
         mnist.report(args, epoch, loss, mnist.accuracy(predict(model, x_val), y_val))
     mnist.finish(args, mnist.accuracy(predict(model, x_test), y_test), model.get_weights())

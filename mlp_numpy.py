@@ -2,8 +2,15 @@
 
 With the defaults (30 epochs, batch 10, lr 0.2, seed 0): test accuracy 0.9796.
 """
+# /// script
+# requires-python = ">=3.11"
+# dependencies = ["numpy==2.4.6", "requests==2.34.2", "tqdm==4.70.1"]
+# ///
 import mnist  # first: it turns a missing framework below into a one-line error
 import numpy as np
+
+INPUT = (784,)  # one image as the network takes it: 784 pixels, flat
+CLASSES = 10  # the outputs, one per class: labels are 0..CLASSES-1
 
 
 def feed_forward(params, x):
@@ -19,12 +26,15 @@ def feed_forward(params, x):
 def train_step(params, x, y, lr):
     w1, b1, w2, b2 = params
     h, log_p, p = feed_forward(params, x)
-    dz = (p - y) / len(x)                       # gradient of the mean cross-entropy wrt z
+    rows = np.arange(len(x))
+    dz = p.copy()
+    dz[rows, y] -= 1                            # softmax minus the one-hot labels y:
+    dz /= len(x)                                # the gradient of the mean cross-entropy wrt z
     dh = (dz @ w2.T) * h * (1 - h)              # back through the sigmoid
     grads = x.T @ dh, dh.sum(axis=0), h.T @ dz, dz.sum(axis=0)
     for param, grad in zip(params, grads):
         param -= lr * grad                      # in place: params are the model
-    return -np.sum(y * log_p) / len(x)          # the batch's mean cross-entropy
+    return -log_p[rows, y].sum() / len(x)       # the batch's mean cross-entropy
 
 
 def train_epoch(params, x, y, batch_size, lr):
@@ -41,10 +51,9 @@ def predict(params, x):
 
 def main():
     args = mnist.parse_args(__doc__)
-    (x_train, y_train), (x_val, y_val), (x_test, y_test) = mnist.load_data(
-        shape=(784,), one_hot=True, dataset=args.dataset)
-    params = mnist.init_weights(args.seed, [(784, 100), (100, 10)])
-    for epoch, (x, y) in mnist.epochs(args, x_train, y_train):  # this epoch's batch order
+    (x_train, y_train), (x_val, y_val), (x_test, y_test) = mnist.load_data(shape=INPUT, dataset=args.dataset)
+    params = mnist.init_weights(args.seed, [(INPUT[0], 100), (100, CLASSES)])
+    for epoch, (x, y) in mnist.epochs(args, x_train, y_train, CLASSES):  # this epoch's batch order
         loss = train_epoch(params, x, y, args.batch_size, args.lr)
         mnist.report(args, epoch, loss, mnist.accuracy(predict(params, x_val), y_val))
     mnist.finish(args, mnist.accuracy(predict(params, x_test), y_test), params)

@@ -8,24 +8,41 @@ load by the SHA-256 of their decompressed content, their IDX magic number and di
 
 Skeleton, the helpers that every script's loop calls: `parse_args` (the flags), `init_weights`
 (the one initialiser), `epochs` (each epoch's batch order), `accuracy`, `report` (the epoch's
-line, and the stop on divergence), `finish` (the test line, --save and --target). Ctrl-C, a
-missing framework and unobtainable data are one line on stderr (the excepthook at the end).
+line, and the stop on divergence), `finish` (the test line, --save and --target), `check_labels`.
+Run as a program (a script beside this file), Ctrl-C, a missing framework and unusable data are
+one line on stderr (the excepthook at the end); imported by another program, this module changes
+nothing global: no hook, no environment variable.
 """
 import argparse
 import contextlib
 import gzip
 import hashlib
+import importlib.util
 import os
+import re
 import sys
 import tempfile
 import time
 import zlib
 
-# NumPy's (and PyTensor's) OpenBLAS on one thread, as the TensorFlow, Keras and PyTorch scripts
-# set theirs: batches of 10 are too small to split, and a second thread only adds overhead. Set
-# before numpy loads OpenBLAS; a user's own setting wins. JAX, Flax and MLX keep their own thread
-# pools, which this does not reach (docs/running.md).
-if not any(os.environ.get(v) for v in ("OPENBLAS_NUM_THREADS", "GOTO_NUM_THREADS", "OMP_NUM_THREADS")):
+
+
+def _run_as_program():
+    """Whether the program running is a script beside this file (one of ours, or a copy of one
+    with its mnist.py), rather than another program that imports one (a notebook, a test)."""
+    path = getattr(sys.modules.get("__main__"), "__file__", None)
+    here = os.path.dirname(os.path.abspath(__file__))
+    return bool(path) and os.path.dirname(os.path.abspath(path)) == here
+
+
+PROGRAM = _run_as_program()
+
+# Run as a program: NumPy's (and PyTensor's) OpenBLAS on one thread, as the TensorFlow, Keras and
+# PyTorch scripts set theirs in main(): batches of 10 are too small to split, and a second thread
+# only adds overhead. Set before numpy loads OpenBLAS; a user's own setting wins. JAX, Flax and
+# MLX keep their own thread pools, which this does not reach (docs/running.md).
+if PROGRAM and not any(os.environ.get(v) for v in ("OPENBLAS_NUM_THREADS", "GOTO_NUM_THREADS",
+                                                    "OMP_NUM_THREADS")):
     os.environ["OPENBLAS_NUM_THREADS"] = "1"
 
 import numpy as np  # noqa: E402
@@ -71,15 +88,13 @@ DATASETS = {
 }
 TIMEOUT = (10, 30)  # seconds: connect, read (between two chunks of the body)
 HEADERS = {"User-Agent": "simple-neural-networks-mnist-loader/1.0"}
-SHAPES = [(784,), (1, 28, 28), (28, 28, 1)]  # flat, NCHW, NHWC
-TRAIN_SIZE = 50000  # 60,000 official training images, less the 10,000 of the validation set
 DEEP_LR = 0.04  # the learning rate of every conv_deep_*.py (ReLU at 0.2 is unstable)
 DEEP_LR_HELP = ("learning rate, default: %(default)s (measured with conv_deep_tensorflow.py, seeds 0, 1, 2: "
                 "test accuracy 0.9922, 0.9925, 0.9916)")
 
 
 class DataError(Exception):
-    """The data could not be had: the message says why and what to do."""
+    """The data could not be had, or cannot be used: the message says why and what to do."""
 
 
 def data_dir(dataset="mnist"):
@@ -205,11 +220,12 @@ def reason(error):
     return f"{type(error).__name__}: {error.strerror or error}"[:160]
 
 
-def load_data(shape=(784,), one_hot=False, validation_size=10000, dataset="mnist"):
-    """((x_train, y_train), (x_val, y_val), (x_test, y_test)): x float32 in [0, 1] reshaped
-    to (n, *shape); y int64 labels, or float32 one-hot rows when one_hot is True."""
-    if tuple(shape) not in SHAPES:
-        raise ValueError(f"shape must be one of {SHAPES}, not {shape}")
+def load_data(shape=(784,), validation_size=10000, dataset="mnist"):
+    """((x_train, y_train), (x_val, y_val), (x_test, y_test)): x float32 in [0, 1], each image
+    reshaped to `shape` (784 pixels: (784,) flat, (28, 28, 1) for NHWC, (1, 28, 28) for NCHW);
+    y int64 labels 0..9."""
+    if int(np.prod(shape)) != 784:
+        raise ValueError(f"shape must hold an image's 784 pixels, as (784,), (28, 28, 1) or (1, 28, 28), not {shape}")
     if dataset not in DATASETS:
         raise ValueError(f"dataset must be one of {list(DATASETS)}, not {dataset!r}")
     x_train, y_train, x_test, y_test = (fetch(name, dataset) for name in DATASETS[dataset]["files"])
@@ -217,13 +233,62 @@ def load_data(shape=(784,), one_hot=False, validation_size=10000, dataset="mnist
         raise ValueError(f"validation_size must be in 0..{len(x_train)}, not {validation_size}")
 
     def prepare(x, y):
-        x = (x.reshape((len(x),) + tuple(shape)) / np.float32(255)).astype(np.float32)
-        y = np.eye(10, dtype=np.float32)[y] if one_hot else y.astype(np.int64)
-        return x, y
+        return (x.reshape((len(x),) + tuple(shape)) / np.float32(255)).astype(np.float32), y.astype(np.int64)
 
     n = len(x_train) - validation_size
     return (prepare(x_train[:n], y_train[:n]), prepare(x_train[n:], y_train[n:]),
             prepare(x_test, y_test))
+
+
+def load_npz(path, shape):
+    """Your own data, as load_data gives MNIST: ((x_train, y_train), (x_val, y_val), (x_test,
+    y_test)) from a .npz file holding those six arrays (np.savez(path, x_train=..., ...)). x: images
+    (n, height, width, channels) or (n, features), floats in [0, 1] or uint8 pixels (divided by
+    255), shaped here to `shape`, the script's INPUT (channels first where INPUT is (c, h, w)); y:
+    integer labels 0..k-1. A missing array or an image that does not fit INPUT is a DataError."""
+    try:
+        with np.load(path) as f:
+            arrays = {name: f[name] for name in f.files}
+    except (OSError, ValueError) as e:
+        raise DataError(f"{path}: not a readable .npz file ({e})") from None
+    shape, sets = tuple(shape), []
+    for part in ("train", "val", "test"):
+        missing = [name for name in (f"x_{part}", f"y_{part}") if name not in arrays]
+        if missing:
+            raise DataError(f"{path} has no {' or '.join(missing)}: it needs x_train, y_train, x_val, "
+                            "y_val, x_test and y_test")
+        x, y = arrays[f"x_{part}"], arrays[f"y_{part}"]
+        one = x.shape[1:]
+        if one != shape and len(shape) == 3 and one == shape[1:] + shape[:1]:
+            x = x.transpose(0, 3, 1, 2)  # (n, h, w, c) to the (n, c, h, w) of a channels-first INPUT
+        elif one != shape and len(shape) == 1 and int(np.prod(one)) == shape[0]:
+            x = x.reshape(len(x), -1)  # images to flat vectors
+        elif one != shape:
+            raise DataError(f"{path}: x_{part} holds images of shape {one}, which do not fit INPUT = {shape}")
+        x = x / np.float32(255) if x.dtype == np.uint8 else x
+        if not np.issubdtype(x.dtype, np.floating) or not np.isfinite(x).all():
+            raise DataError(f"{path}: x_{part} must hold finite floats (or uint8 pixels), not {x.dtype}")
+        sets.append((x.astype(np.float32), y))
+    return tuple(sets)
+
+
+def check_labels(y, classes, x=None):
+    """Stop with one line (a DataError) unless y is what every script trains on: integer class
+    labels 0..classes-1, one per image of x (if given); never one-hot rows, floats or a label
+    that the network has no output for."""
+    y = np.asarray(y)
+    if y.ndim == 2 and y.shape[1] > 1:
+        raise DataError(f"the labels are one-hot rows, shape {y.shape}: give integer labels "
+                        f"0..{classes - 1} instead (y.argmax(axis=1))")
+    if y.ndim != 1 or not np.issubdtype(y.dtype, np.integer):
+        raise DataError(f"the labels must be integers 0..{classes - 1}, one per image, not {y.dtype} "
+                        f"of shape {y.shape}" + (" (y.astype(np.int64))" if y.ndim == 1 else ""))
+    if x is not None and len(x) != len(y):
+        raise DataError(f"{len(x)} images but {len(y)} labels")
+    if len(y) and (y.min() < 0 or y.max() >= classes):
+        bad = y.min() if y.min() < 0 else y.max()
+        raise DataError(f"label {bad} is out of range: the network has {classes} outputs (CLASSES), "
+                        f"for the labels 0..{classes - 1}")
 
 
 # --- The skeleton every script shares -------------------------------------------------------
@@ -279,7 +344,7 @@ def parse_args(description, argv=None, epilog=None, **defaults):
                    help=DEEP_LR_HELP if defaults.get("lr") == DEEP_LR else "learning rate, default: %(default)s")
     p.add_argument("--seed", type=seed, default=0, help="weights and batch order, default: %(default)s")
     p.add_argument("--train-size", type=positive(int), metavar="N",
-                   help=f"train on the first N training images only (quick runs), N <= {TRAIN_SIZE}")
+                   help="train on the first N training images only (quick runs; MNIST has 50000)")
     p.add_argument("--target", type=_fraction, metavar="ACC",
                    help="exit 1 when the final test accuracy is below ACC")
     p.add_argument("--dataset", choices=list(DATASETS), default="mnist",
@@ -287,10 +352,7 @@ def parse_args(description, argv=None, epilog=None, **defaults):
     p.add_argument("--save", type=_npz_path, metavar="FILE.npz",
                    help="write the trained weights to FILE.npz (for predict.py)")
     p.set_defaults(**defaults)
-    args = p.parse_args(argv)
-    if args.train_size is not None and args.train_size > TRAIN_SIZE:
-        p.error(f"--train-size: {args.train_size} is more than the {TRAIN_SIZE} training images")
-    return args
+    return p.parse_args(argv)
 
 
 def init_weights(seed, shapes):
@@ -310,8 +372,12 @@ def init_weights(seed, shapes):
 
 
 def accuracy(predicted, y):
-    """The fraction of predicted class labels that equal the true ones, y (labels or one-hot rows)."""
-    return float(np.mean(np.asarray(predicted) == (y.argmax(axis=1) if y.ndim == 2 else y)))
+    """The fraction of predicted class labels that equal the true labels y."""
+    predicted, y = np.asarray(predicted), np.asarray(y)
+    if predicted.shape != y.shape:
+        raise DataError(f"{predicted.shape} predicted labels against {y.shape} true ones: "
+                        "give integer labels, one per image")
+    return float(np.mean(predicted == y))
 
 
 def save_weights(path, params, dataset):
@@ -322,10 +388,10 @@ def save_weights(path, params, dataset):
     print(f"saved the weights to {path}", file=sys.stderr)
 
 
-def diverged(loss):
+def diverged(loss, classes=10):
     """Whether an epoch's mean cross-entropy says that training diverged: not finite, or over
-    four times that of a uniform guess (ln 10 per image), which no learning run comes near."""
-    return not np.isfinite(loss) or loss > 4 * np.log(10)
+    four times that of a uniform guess (ln classes per image), which no learning run comes near."""
+    return not np.isfinite(loss) or loss > 4 * np.log(classes)
 
 
 def interrupted(error):
@@ -338,15 +404,18 @@ def interrupted(error):
     return False
 
 
-_epoch = {"number": 0, "start": 0.0}  # the epoch in progress, for its report and for Ctrl-C
+_epoch = {"number": 0, "start": 0.0, "classes": 10}  # the epoch in progress: its report, Ctrl-C
 
 
-def epochs(args, x, y):
+def epochs(args, x, y, classes):
     """For each epoch, 1 to args.epochs: (epoch, (x, y)), the first args.train_size training
     images and their labels shuffled into this epoch's batch order. The order is drawn from the
-    seed's stream [seed, 1], so every framework sees the same batches. NumPy's overflow warnings
-    are off meanwhile: a diverging run is reported by its loss instead (see report)."""
+    seed's stream [seed, 1], so every framework sees the same batches. The labels are checked
+    first (check_labels: integers 0..classes-1). NumPy's overflow warnings are off meanwhile: a
+    diverging run is reported by its loss instead (see report)."""
     _one_line_errors_first()  # after the model was built and compiled
+    check_labels(y, classes, x)
+    _epoch["classes"] = classes
     if args.train_size is not None and args.train_size > len(x):  # a smaller set than MNIST's
         print(f"error: --train-size: {args.train_size} is more than the {len(x)} training images",
               file=sys.stderr)
@@ -368,7 +437,7 @@ def report(args, epoch, loss, val_accuracy):
         raise RuntimeError(f"mnist.report(epoch={epoch}) outside its epoch: call it in the loop over "
                            f"mnist.epochs(...), for the epoch it yielded ({_epoch['number'] or 'none yet'})")
     loss, seconds = float(loss), time.perf_counter() - _epoch["start"]
-    if diverged(loss):
+    if diverged(loss, _epoch["classes"]):
         sys.exit(f"error: training diverged in epoch {epoch} (loss {loss:.4g}): try a "
                  f"smaller --lr than {args.lr:g}; nothing was saved")
     val = "no validation set" if val_accuracy is None else f"val accuracy {val_accuracy:.4f}"
@@ -385,16 +454,35 @@ def finish(args, test_accuracy, weights):
         sys.exit(f"test accuracy {test_accuracy:.4f} is below the target {args.target}")
 
 
+def _not_installed(error):
+    """The pin of the package that a ModuleNotFoundError says is missing, if requirements.txt
+    (or the script's own PEP 723 block) pins it and it really is not installed; else None (a
+    typo in the user's own module, or a broken install inside a framework: its traceback)."""
+    top = (error.name or "").split(".")[0]
+    try:
+        if not top or importlib.util.find_spec(top) is not None:
+            return None
+    except (ImportError, ValueError):  # a module without a spec: it is there
+        return None
+    here = os.path.dirname(os.path.abspath(__file__))
+    pins = []
+    if os.path.isfile(os.path.join(here, "requirements.txt")):
+        with open(os.path.join(here, "requirements.txt"), encoding="utf-8") as f:
+            pins += re.findall(r"^([A-Za-z][\w.-]*==[^\s;#]+)", f.read(), re.M)
+    script = getattr(sys.modules.get("__main__"), "__file__", None) or ""
+    if os.path.isfile(script):  # a copied script without requirements.txt: its own PEP 723 block
+        with open(script, encoding="utf-8") as f:
+            block = re.search(r"^# /// script$(.*?)^# ///$", f.read(), re.M | re.S)
+        pins += re.findall(r'"([A-Za-z][\w.-]*==[^";\s]+)', block.group(1)) if block else []
+    modules = {"pillow": "PIL"}  # the packages whose module has another name
+    return next((pin for pin in pins if modules.get(pin.split("=")[0], pin.split("=")[0]) == top), None)
+
+
 def _one_line_errors(kind, error, tb):
-    """A missing framework, unobtainable data or Ctrl-C is one line on stderr, not a traceback."""
-    if issubclass(kind, ModuleNotFoundError) and error.name:
-        top = error.name.split(".")[0]
-        pin = top  # the exact pin from requirements.txt, where it names the package
-        pins = os.path.join(os.path.dirname(os.path.abspath(__file__)), "requirements.txt")
-        if os.path.exists(pins):
-            with open(pins) as f:
-                pin = next((line.strip() for line in f if line.split("=")[0].strip() == top), top)
-        print(f"error: {top} is not installed: pip install '{pin}' (or pip install -r "
+    """A missing framework, unusable data or Ctrl-C is one line on stderr, not a traceback."""
+    pin = _not_installed(error) if issubclass(kind, ModuleNotFoundError) else None
+    if pin:
+        print(f"error: {error.name.split('.')[0]} is not installed: pip install '{pin}' (or pip install -r "
               f"requirements.txt)", file=sys.stderr)
     elif issubclass(kind, DataError):
         print(f"error: {error}", file=sys.stderr)
@@ -412,13 +500,13 @@ _next_excepthook = None  # the hook that the one-line errors hand everything els
 
 
 def _one_line_errors_first():
-    """Put the one-line errors back in front of sys.excepthook, handing everything else on to
-    the hook found there: a framework imported after mnist may have replaced ours with its own
-    (PyTensor does, at import, to print its graph's trace), and would then print a traceback
-    for Ctrl-C and for missing data."""
+    """Run as a program: put the one-line errors back in front of sys.excepthook, handing
+    everything else on to the hook found there: a framework imported after mnist may have
+    replaced ours with its own (PyTensor does, at import, to print its graph's trace), and would
+    then print a traceback for Ctrl-C and for missing data. Imported by another program: nothing."""
     global _next_excepthook
-    if sys.excepthook is not _one_line_errors:
+    if PROGRAM and sys.excepthook is not _one_line_errors:
         _next_excepthook, sys.excepthook = sys.excepthook, _one_line_errors
 
 
-sys.excepthook = _one_line_errors
+_one_line_errors_first()  # first of all: a framework that the script imports next may be missing

@@ -61,10 +61,9 @@ def test_each_shape(real_data_dir, flat, shape):
     np.testing.assert_array_equal(x_test.reshape(10000, 784), flat[2][0])
 
 
-def test_one_hot_and_validation_size(real_data_dir, flat):
-    (x_train, y_train), (x_val, y_val), (x_test, y_test) = mnist.load_data(one_hot=True,
-                                                                          validation_size=0)
+def test_integer_labels_and_validation_size(real_data_dir, flat):
+    (x_train, y_train), (x_val, y_val), (x_test, y_test) = mnist.load_data(validation_size=0)
     assert len(x_train) == 60000 and len(x_val) == 0 and len(y_val) == 0
-    assert y_train.dtype == np.float32 and y_train.shape == (60000, 10)
-    np.testing.assert_array_equal(y_train.sum(axis=1), 1)
-    np.testing.assert_array_equal(y_test.argmax(axis=1), flat[2][1])
+    assert y_train.dtype == np.int64 and y_train.shape == (60000,)
+    assert set(np.unique(y_train)) == set(range(10))
+    np.testing.assert_array_equal(y_test, flat[2][1])

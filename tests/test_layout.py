@@ -6,6 +6,7 @@ import glob
 import json
 import os
 import re
+import tomllib
 
 import pytest
 
@@ -14,11 +15,11 @@ from conftest import ROOT
 SCRIPTS = sorted(os.path.basename(p) for p in glob.glob(os.path.join(ROOT, "mlp_*.py")) +
                  glob.glob(os.path.join(ROOT, "conv_*.py")))
 # every top-level function a script may have, in the order the scripts define them
-SECTIONS = ["sigmoid", "conv", "conv_by_matmul", "max_pool", "feed_forward", "build_model", "weights", "cross_entropy",
+SECTIONS = ["sigmoid", "conv", "max_pool", "feed_forward", "build_model", "weights", "cross_entropy",
             "train_step", "compile_train_step", "train_batches", "train_epoch", "predict",
             "compile_predict", "main"]
 LOOP = [
-    "for epoch, (x, y) in mnist.epochs(args, x_train, y_train):  # this epoch's batch order",
+    "for epoch, (x, y) in mnist.epochs(args, x_train, y_train, CLASSES):  # this epoch's batch order",
     "mnist.report(args, epoch, loss, mnist.accuracy(",
     "mnist.finish(args, mnist.accuracy(",
 ]
@@ -197,3 +198,30 @@ def test_the_readme_installs_one_framework_with_the_pins_and_what_its_scripts_im
                          if isinstance(node, ast.ImportFrom) and node.module}
         needed = {name for name in pins if name.replace("-", "_") in imported} - {"numpy", "requests", "tqdm"}
         assert needed <= set(named), (framework, needed, named)
+
+
+FRAMEWORK_PINS = {"numpy": [], "theano": ["pytensor"], "tensorflow": ["tensorflow"], "keras": ["keras", "tensorflow"],
+                  "torch": ["torch"], "jax": ["jax", "jaxlib"], "flax": ["flax", "optax", "jax", "jaxlib"],
+                  "mlx": ["mlx", "mlx-cpu"]}
+
+
+def requirements():
+    """requirements.txt as {name: the whole requirement line, less its comment}."""
+    with open(os.path.join(ROOT, "requirements.txt")) as f:
+        lines = [line.split("#")[0].strip() for line in f]
+    return {re.split(r"[=;<> ]", line)[0]: line for line in lines if line and not line.startswith("-")}
+
+
+@pytest.mark.parametrize("script", SCRIPTS)
+def test_each_script_carries_its_install_list_with_the_pins_of_requirements(script):
+    """PEP 723 inline metadata (what `uv run SCRIPT` installs): mnist.py's needs and the
+    script's framework, each exactly as requirements.txt pins it (a marker spelt alike)."""
+    block = re.search(r"^# /// script$(.*?)^# ///$", source(script), re.M | re.S)
+    assert block, "no # /// script block"
+    metadata = "\n".join(line.removeprefix("#").removeprefix(" ") for line in block.group(1).splitlines())
+    parsed = tomllib.loads(metadata)
+    assert parsed["requires-python"] == ">=3.11"
+    pins = requirements()
+    wanted = ["numpy", "requests", "tqdm"] + FRAMEWORK_PINS[script.removesuffix(".py").split("_")[-1]]
+    normalise = lambda req: req.replace(" ", "").replace("'", '"')  # noqa: E731
+    assert [normalise(d) for d in parsed["dependencies"]] == [normalise(pins[name]) for name in wanted]

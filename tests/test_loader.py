@@ -176,8 +176,8 @@ def test_wrong_idx_header_is_rejected(tmp_path):
 
 def test_load_data_rejects_bad_arguments(data_dir, mirrors, monkeypatch):
     use(monkeypatch, mirrors[0])
-    with pytest.raises(ValueError, match="shape"):
-        mnist.load_data(shape=(28, 28))
+    with pytest.raises(ValueError, match="shape must hold an image's 784 pixels"):
+        mnist.load_data(shape=(28, 29))
     with pytest.raises(ValueError, match="dataset"):
         mnist.load_data(dataset="cifar")
     with pytest.raises(ValueError, match="validation_size"):
@@ -221,15 +221,13 @@ def test_fetch_defaults_to_mnist_and_sends_its_user_agent(data_dir, mirrors, syn
     assert mirrors[0].agents == [mnist.HEADERS["User-Agent"]]
 
 
-def test_load_data_splits_one_hot_and_float32(data_dir, mirrors, synthetic, monkeypatch):
+def test_load_data_splits_into_float32_images_and_integer_labels(data_dir, mirrors, synthetic, monkeypatch):
     use(monkeypatch, mirrors[0])
-    (x_train, y_train), (x_val, y_val), (x_test, y_test) = mnist.load_data(shape=(28, 28, 1), one_hot=True,
-                                                                           validation_size=0)
+    (x_train, y_train), (x_val, y_val), (x_test, y_test) = mnist.load_data(shape=(28, 28, 1), validation_size=0)
     labels = synthetic[NAMES[1]][1]
     assert x_train.shape == (40, 28, 28, 1) and x_train.dtype == np.float32 and len(x_val) == 0
-    assert y_train.dtype == np.float32 and y_train.shape == (40, 10)
-    np.testing.assert_array_equal(y_train.argmax(axis=1), labels)
-    assert (y_train.sum(axis=1) == 1).all() and y_test.shape == (10, 10)
+    assert y_train.dtype == np.int64 and y_train.shape == (40,) and y_test.shape == (10,)
+    np.testing.assert_array_equal(y_train, labels)
     (x_train, _), (x_val, _), _ = mnist.load_data(validation_size=40)  # all of it for validation
     assert len(x_train) == 0 and len(x_val) == 40
     with pytest.raises(ValueError, match=r"^validation_size must be in 0\.\.40, not 10000$"):

@@ -528,12 +528,12 @@ WORDS_INSIDE = """
     return {outside: out, page: [document.documentElement.scrollWidth, document.documentElement.clientWidth]};"""
 
 
-@pytest.mark.parametrize("fragment", ["#mlp/numpy/mlx", "#conv/flax/mlx", "#deep/keras/mlx", "#deep/all/main",
+@pytest.mark.parametrize("fragment", ["#mlp/numpy/mlx", "#conv/flax/mlx", "#deep/keras/mlx", "#deep/all/train_epoch",
                                       "#conv/all/build_model"])
 def test_phone_keeps_every_word_in_view(page, browser, fragment):
     """On a phone (a 400 px viewport, as a phone reports it), a line indented far under a bracket
-    (44 columns in the deep nets' main) wraps inside its pane: its indentation shows at most 12
-    columns wide, and nothing scrolls the page sideways."""
+    (34 columns in conv_deep_mlx.py's weights, 35 in conv_deep_jax.py's train_epoch) wraps inside
+    its pane: its indentation shows at most 12 columns wide, and nothing scrolls the page sideways."""
     try:
         browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
                                 {"width": 400, "height": 800, "deviceScaleFactor": 1, "mobile": True})
@@ -542,11 +542,13 @@ def test_phone_keeps_every_word_in_view(page, browser, fragment):
         got = driver.execute_script(WORDS_INSIDE)
         assert got["outside"] == [], (fragment, got["outside"][:5])
         assert got["page"][0] <= got["page"][1], got["page"]  # a phone zooms out to the widest
-        # what is left out is spaces only: the deep nets' main still shows its 44-column line whole
+        # what is left out is spaces only: the far-indented lines still show whole
         shown = driver.execute_script("return [...document.querySelectorAll('.src')].filter(e => e.offsetHeight)"
                                       ".map(e => e.textContent)")
-        shows_main = fragment in ("#deep/keras/mlx", "#deep/all/main")
-        assert any(line.startswith(" " * 44 + "(100, 10)])") for line in shown) == shows_main
+        far = {"#deep/keras/mlx": " " * 34 + 'p["layers.2.weight"].transpose(1, 2, 3, 0)',
+               "#deep/all/train_epoch": " " * 35 + "y[:n].reshape(-1, batch_size), lr)"}
+        for line in far.values():
+            assert any(text.startswith(line) for text in shown) == (line == far.get(fragment)), line
     finally:
         browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
 

@@ -78,20 +78,17 @@ def test_a_copy_at_batch_size_128_keeps_the_parity(real_data_dir, tmp_path, at_1
 
 
 # One layer changed alike in two copies, the torch one the reference: every size that follows
-# from the change edited by hand, as a user does. Sizes: "SAME" (torch: padding=2) keeps 28x28,
-# a 3x3 kernel gives 26x26.
-SAME_CONV = [('padding="VALID"', 'padding="SAME"'), ("1152", "1568"), ("12 * 12 * 8", "14 * 14 * 8")]
-SAME_CONV_TORCH = [("kernel_size=5)", "kernel_size=5, padding=2)"), ("1152", "1568"),
-                   ("12, 12", "14, 14"), ("12 * 12 * 8", "14 * 14 * 8")]
-SAME_DEEP = [('padding="VALID"', 'padding="SAME"'), ("1600", "3136"), ("10 * 10 * 16", "14 * 14 * 16")]
-SAME_DEEP_TORCH = [("kernel_size=5)", "kernel_size=5, padding=2)"), ("1600", "3136"),
-                   ("10, 10", "14, 14"), ("10 * 10 * 16", "14 * 14 * 16")]
-KERNEL_3 = [("(5, 5, 1, 8)", "(3, 3, 1, 8)"), ("1152", "1352"), ("12 * 12 * 8", "13 * 13 * 8")]
-KERNEL_3_TORCH = KERNEL_3 + [("nn.Conv2d(1, 8, kernel_size=5)", "nn.Conv2d(1, 8, kernel_size=3)"),
-                             ("12, 12", "13, 13")]
-KERNEL_3_DEEP = [("(5, 5, 1, 8)", "(3, 3, 1, 8)"), ("1600", "1936"), ("10 * 10 * 16", "11 * 11 * 16")]
-KERNEL_3_DEEP_TORCH = KERNEL_3_DEEP + [("nn.Conv2d(1, 8, kernel_size=5)", "nn.Conv2d(1, 8, kernel_size=3)"),
-                                       ("10, 10", "11, 11")]
+# from the change edited by hand, as a user does (the pooled map's size, from INPUT). Sizes:
+# "SAME" (torch: padding=2) keeps 28x28, a 3x3 kernel gives 26x26.
+CONV_FLAT, DEEP_FLAT = "(h - 4) // 2 * ((w - 4) // 2)", "(h - 8) // 2 * ((w - 8) // 2)"
+SAME_CONV = [('padding="VALID"', 'padding="SAME"'), (CONV_FLAT, "h // 2 * (w // 2)")]
+SAME_CONV_TORCH = [("kernel_size=5)", "kernel_size=5, padding=2)"), (CONV_FLAT, "h // 2 * (w // 2)")]
+SAME_DEEP = [('padding="VALID"', 'padding="SAME"'), (DEEP_FLAT, "h // 2 * (w // 2)")]
+SAME_DEEP_TORCH = [("kernel_size=5)", "kernel_size=5, padding=2)"), (DEEP_FLAT, "h // 2 * (w // 2)")]
+KERNEL_3 = [("(5, 5, c, 8)", "(3, 3, c, 8)"), (CONV_FLAT, "(h - 2) // 2 * ((w - 2) // 2)")]
+KERNEL_3_TORCH = KERNEL_3 + [("nn.Conv2d(INPUT[0], 8, kernel_size=5)", "nn.Conv2d(INPUT[0], 8, kernel_size=3)")]
+KERNEL_3_DEEP = [("(5, 5, c, 8)", "(3, 3, c, 8)"), (DEEP_FLAT, "(h - 6) // 2 * ((w - 6) // 2)")]
+KERNEL_3_DEEP_TORCH = KERNEL_3_DEEP + [("nn.Conv2d(INPUT[0], 8, kernel_size=5)", "nn.Conv2d(INPUT[0], 8, kernel_size=3)")]
 
 
 @pytest.mark.parametrize("script,edits,torch_edits", [

@@ -1,0 +1,229 @@
+"""A copied script moved to the user's own data (docs/own-data.md): the documented edits, made
+to a copy of every script, train it on a data set of another image size and class count built
+here; bad labels stop with one line in every script; a script imported by another program
+changes nothing global."""
+import os
+import pathlib
+import re
+import shutil
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import mnist
+from conftest import ROOT, curves, script_env
+from test_scripts import CONVS, DEEPS, MLPS
+
+HEIGHT, WIDTH, K = 20, 24, 5  # not MNIST's 28x28 and 10: any size left at MNIST's shows
+EPOCHS = ["--epochs", "3"]
+
+
+def doc():
+    with open(os.path.join(ROOT, "docs", "own-data.md"), encoding="utf-8") as f:
+        return f.read()
+
+
+def edits(script, data):
+    """The three edits of docs/own-data.md for this script, as (old, new) pairs."""
+    if script.startswith("mlp_"):
+        shape, new_shape = "(784,)", f"({HEIGHT * WIDTH},)"
+    elif script.endswith("_torch.py"):
+        shape, new_shape = "(1, 28, 28)", f"(1, {HEIGHT}, {WIDTH})"
+    else:
+        shape, new_shape = "(28, 28, 1)", f"({HEIGHT}, {WIDTH}, 1)"
+    return [(f"INPUT = {shape}", f"INPUT = {new_shape}"), ("CLASSES = 10", f"CLASSES = {K}"),
+            ("mnist.load_data(shape=INPUT, dataset=args.dataset)", f'mnist.load_npz("{data}", shape=INPUT)')]
+
+
+def test_the_docs_name_these_edits():
+    text = doc()
+    for old, new in [("INPUT = (28, 28, 1)", "INPUT = (height, width, channels)"),
+                     ("INPUT = (features,)", "INPUT = (channels, height, width)"),
+                     ("CLASSES = 10", "CLASSES = k"),
+                     ("mnist.load_data(shape=INPUT, dataset=args.dataset)", 'mnist.load_npz("my_data.npz", shape=INPUT)')]:
+        assert f"`{old}`" in text and f"`{new}`" in text, (old, new)
+
+
+def shapes(n, rng):
+    """n images HEIGHT x WIDTH x 1 of K kinds of 8x8 stroke, each kind about its own place
+    (within 2 pixels), on faint noise: 0 a horizontal bar, 1 a vertical bar, 2 a diagonal, 3 an
+    anti-diagonal, 4 a square."""
+    y = rng.integers(0, K, n)
+    x = rng.uniform(0, 0.15, (n, HEIGHT, WIDTH, 1)).astype(np.float32)
+    places = [(2, 2), (2, 14), (10, 2), (10, 14), (6, 8)]  # the top-left corners, jittered below
+    d = np.arange(8)
+    for image, label in zip(x, y):
+        r, c = np.add(places[label], rng.integers(-2, 3, 2))
+        if label == 0:
+            image[r + 3:r + 5, c:c + 8] = 1
+        elif label == 1:
+            image[r:r + 8, c + 3:c + 5] = 1
+        elif label == 2:
+            image[r + d, c + d] = 1
+        elif label == 3:
+            image[r + d, c + 7 - d] = 1
+        else:
+            image[r:r + 8, c:c + 8] = 1
+            image[r + 2:r + 6, c + 2:c + 6] = 0
+    return x, y
+
+
+@pytest.fixture(scope="module")
+def own_data(tmp_path_factory):
+    """data.npz: 1,500 training, 300 validation and 300 test images of `shapes`."""
+    rng = np.random.default_rng(0)
+    sets = {name: shapes(n, rng) for name, n in (("train", 1500), ("val", 300), ("test", 300))}
+    path = tmp_path_factory.mktemp("own") / "data.npz"
+    np.savez(path, **{f"{v}_{name}": a for name, (x, y) in sets.items() for v, a in zip("xy", (x, y))})
+    return path
+
+
+def copy(tmp_path, script, data, **replace_labels):
+    """script and mnist.py in an empty directory, with the documented edits for data."""
+    folder = pathlib.Path(tmp_path) / script.removesuffix(".py")
+    folder.mkdir()
+    shutil.copy(os.path.join(ROOT, "mnist.py"), folder)
+    shutil.copy(data, folder / "data.npz")
+    with open(os.path.join(ROOT, script), encoding="utf-8") as f:
+        text = f.read()
+    for old, new in edits(script, "data.npz"):
+        assert text.count(old) == 1, f"{script} should hold {old!r} once: update docs/own-data.md"
+        text = text.replace(old, new)
+    (folder / script).write_text(text, encoding="utf-8")
+    return folder / script
+
+
+def run_copy(path, *flags):
+    return subprocess.run([sys.executable, path.name, *flags], cwd=path.parent, text=True,
+                          capture_output=True, stdin=subprocess.DEVNULL, timeout=900,
+                          env=script_env({"MNIST_DATA_DIR": str(path.parent / "no-mnist-here")}))
+
+
+@pytest.mark.slow  # it starts frameworks
+@pytest.mark.parametrize("script", MLPS + CONVS + DEEPS)
+def test_a_copy_learns_another_image_size_and_class_count(tmp_path, own_data, script):
+    """3 epochs of 1,500 images: well above chance (1/5) on the validation and test sets, from
+    the three documented edits alone (and nothing of MNIST on the disk)."""
+    result = run_copy(copy(tmp_path, script, own_data), *EPOCHS)
+    losses, accs = curves(result)
+    test = float(re.search(r"test accuracy (\S+)", result.stdout).group(1))
+    assert len(accs) == 3 and accs[-1] >= 0.6 and test >= 0.6, result.stdout
+    assert losses[-1] < losses[0], result.stdout
+
+
+def bad_labels(tmp_path, own_data, change):
+    """A copy of own_data whose y_train is changed by change(y)."""
+    with np.load(own_data) as f:
+        arrays = dict(f)
+    arrays["y_train"] = change(arrays["y_train"])
+    path = tmp_path / "bad.npz"
+    np.savez(path, **arrays)
+    return path
+
+
+def assert_one_line(result, text):
+    assert result.returncode == 1 and result.stdout == "", (result.stdout, result.stderr[-3000:])
+    assert result.stderr.endswith(f"error: {text}\n") and "Traceback" not in result.stderr, result.stderr[-3000:]
+    assert "smaller --lr" not in result.stderr and "nan" not in result.stderr.lower()
+
+
+@pytest.mark.slow  # it starts frameworks
+@pytest.mark.parametrize("script", MLPS + CONVS + DEEPS)
+def test_a_label_past_the_last_class_is_one_line_in_every_script(tmp_path, own_data, script):
+    """A label K among K outputs: one line, exit 1, before anything trains (MLX trained on,
+    JAX and Flax went NaN and blamed the rate, PyTorch, TensorFlow and Keras gave tracebacks)."""
+    data = bad_labels(tmp_path, own_data, lambda y: np.where(np.arange(len(y)) == 7, K, y))
+    result = run_copy(copy(tmp_path, script, data), *EPOCHS)
+    assert_one_line(result, f"label {K} is out of range: the network has {K} outputs (CLASSES), "
+                            f"for the labels 0..{K - 1}")
+
+
+@pytest.mark.slow  # it starts frameworks
+@pytest.mark.parametrize("script", MLPS)
+def test_one_hot_and_float_labels_are_one_line(tmp_path, own_data, script):
+    """The labels that NumPy and PyTensor took before (one-hot rows), and floats."""
+    folder = tmp_path / "one-hot"
+    folder.mkdir()
+    data = bad_labels(folder, own_data, lambda y: np.eye(K, dtype=np.float32)[y])
+    assert_one_line(run_copy(copy(folder, script, data), *EPOCHS),
+                    f"the labels are one-hot rows, shape (1500, {K}): give integer labels 0..{K - 1} "
+                    "instead (y.argmax(axis=1))")
+    data = bad_labels(tmp_path, own_data, lambda y: y.astype(np.float32))
+    assert_one_line(run_copy(copy(tmp_path, script, data), *EPOCHS),
+                    f"the labels must be integers 0..{K - 1}, one per image, not float32 of shape (1500,) "
+                    "(y.astype(np.int64))")
+
+
+IMPORTS = """
+import os, sys, threading
+sys.path.insert(0, sys.argv[1])
+import numpy, pytensor, tensorflow as tf, keras, torch, jax, flax, optax, mlx.core  # the host's own
+def state():
+    return (sys.excepthook, dict(os.environ), torch.get_num_threads(),
+            tf.config.threading.get_inter_op_parallelism_threads(),
+            tf.config.threading.get_intra_op_parallelism_threads(), pytensor.config.floatX)
+before = state()
+for name in sys.argv[2:]:
+    __import__(name)
+    after = state()
+    changed = [i for i, (a, b) in enumerate(zip(before, after)) if a != b]
+    env = {k for k in set(before[1]) | set(after[1]) if before[1].get(k) != after[1].get(k)}
+    print(name, changed, sorted(env))
+"""
+
+
+@pytest.mark.slow  # it starts frameworks
+def test_imports_change_nothing_global(tmp_path):
+    """Another program (here, one in another directory) imports mnist and every script: its
+    sys.excepthook, environment, thread counts and floatX stay as they were."""
+    modules = ["mnist"] + [s.removesuffix(".py") for s in MLPS + CONVS + DEEPS]
+    (tmp_path / "host.py").write_text(IMPORTS)
+    result = subprocess.run([sys.executable, "host.py", ROOT, *modules], cwd=tmp_path, text=True,
+                            capture_output=True, timeout=600, env=script_env({"TF_CPP_MIN_LOG_LEVEL": "2"}))
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout.splitlines() == [f"{m} [] []" for m in modules], result.stdout
+
+
+def test_check_labels_takes_integer_labels_in_range():
+    mnist.check_labels(np.array([0, 4, 2], np.int32), 5, np.zeros((3, 2)))
+    mnist.check_labels(np.array([], np.int64), 5)
+    for y, x, message in [
+        (np.array([0, 5]), None, "label 5 is out of range: the network has 5 outputs (CLASSES), for the labels 0..4"),
+        (np.array([-1, 2]), None, "label -1 is out of range"),
+        (np.array([0.0, 1.0]), None, "the labels must be integers 0..4, one per image, not float64 of shape (2,)"),
+        (np.eye(5)[[0, 1]], None, "the labels are one-hot rows, shape (2, 5)"),
+        (np.array([[1], [2]]), None, "the labels must be integers 0..4, one per image, not int64 of shape (2, 1)"),
+        (np.array([0, 1]), np.zeros((3, 2)), "3 images but 2 labels"),
+    ]:
+        with pytest.raises(mnist.DataError) as error:
+            mnist.check_labels(y, 5, x)
+        assert str(error.value).startswith(message) and "\n" not in str(error.value)
+
+
+def test_the_divergence_bound_follows_the_class_count():
+    assert not mnist.diverged(4 * np.log(100) - 0.01, 100) and mnist.diverged(4 * np.log(100) + 0.01, 100)
+    assert mnist.diverged(4 * np.log(2) + 0.01, 2)
+
+
+def test_load_npz_shapes_images_to_input_and_checks_the_file(tmp_path):
+    rng = np.random.default_rng(1)
+    x = rng.integers(0, 256, (4, 6, 7, 3)).astype(np.uint8)
+    arrays = {f"{v}_{p}": (x if v == "x" else np.arange(4)) for p in ("train", "val", "test") for v in "xy"}
+    np.savez(tmp_path / "d.npz", **arrays)
+    (xt, yt), _, _ = mnist.load_npz(tmp_path / "d.npz", (6, 7, 3))
+    assert xt.dtype == np.float32 and np.array_equal(xt, x / np.float32(255)) and list(yt) == [0, 1, 2, 3]
+    (xc, _), _, _ = mnist.load_npz(tmp_path / "d.npz", (3, 6, 7))  # channels first
+    assert np.array_equal(xc, xt.transpose(0, 3, 1, 2))
+    (xf, _), _, _ = mnist.load_npz(tmp_path / "d.npz", (126,))  # flat
+    assert np.array_equal(xf, xt.reshape(4, -1))
+    with pytest.raises(mnist.DataError, match=r"x_train holds images of shape \(6, 7, 3\), which do not fit INPUT = \(7, 6, 3\)"):
+        mnist.load_npz(tmp_path / "d.npz", (7, 6, 3))
+    del arrays["y_val"]
+    np.savez(tmp_path / "e.npz", **arrays)
+    with pytest.raises(mnist.DataError, match="has no y_val: it needs x_train, y_train, x_val"):
+        mnist.load_npz(tmp_path / "e.npz", (6, 7, 3))
+    (tmp_path / "f.npz").write_text("not a zip")
+    with pytest.raises(mnist.DataError, match="not a readable .npz file"):
+        mnist.load_npz(tmp_path / "f.npz", (6, 7, 3))
