@@ -26,7 +26,6 @@ import time
 import zlib
 
 
-
 def _run_as_program():
     """Whether the program running is a script beside this file (one of ours, or a copy of one
     with its mnist.py), rather than another program that imports one (a notebook, a test)."""

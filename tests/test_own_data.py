@@ -14,7 +14,9 @@ import pytest
 
 import mnist
 from conftest import ROOT, curves, script_env
+from test_conv import LATER_ACC, LATER_LOSS
 from test_scripts import CONVS, DEEPS, MLPS
+from test_templates import ACC, LOSS
 
 HEIGHT, WIDTH, K = 20, 24, 5  # not MNIST's 28x28 and 10: any size left at MNIST's shows
 EPOCHS = ["--epochs", "3"]
@@ -101,16 +103,38 @@ def run_copy(path, *flags):
                           env=script_env({"MNIST_DATA_DIR": str(path.parent / "no-mnist-here")}))
 
 
+REFERENCE = {"mlp_": "mlp_numpy.py", "conv_": "conv_numpy.py", "conv_deep_": "conv_deep_tensorflow.py"}
+
+
+def model(script):
+    return "conv_deep_" if script.startswith("conv_deep_") else script[:script.index("_") + 1]
+
+
+@pytest.fixture(scope="module")
+def reference(own_data, tmp_path_factory):
+    """Each model's curve on own_data, from its reference script's copy (NumPy; the deep net:
+    TensorFlow)."""
+    tmp = tmp_path_factory.mktemp("reference")
+    return {m: curves(run_copy(copy(tmp, script, own_data), *EPOCHS)) for m, script in REFERENCE.items()}
+
+
 @pytest.mark.slow  # it starts frameworks
 @pytest.mark.parametrize("script", MLPS + CONVS + DEEPS)
-def test_a_copy_learns_another_image_size_and_class_count(tmp_path, own_data, script):
+def test_a_copy_learns_another_image_size_and_class_count(tmp_path, own_data, reference, script):
     """3 epochs of 1,500 images: well above chance (1/5) on the validation and test sets, from
-    the three documented edits alone (and nothing of MNIST on the disk)."""
+    the three documented edits alone (and nothing of MNIST on the disk); and the same network
+    as the other frameworks', within the parity bounds of tests/test_conv.py (the deep nets:
+    those of 500 steps), so that a size or a layout gone wrong on non-square images shows even
+    where the copy still learns."""
     result = run_copy(copy(tmp_path, script, own_data), *EPOCHS)
     losses, accs = curves(result)
     test = float(re.search(r"test accuracy (\S+)", result.stdout).group(1))
     assert len(accs) == 3 and accs[-1] >= 0.6 and test >= 0.6, result.stdout
     assert losses[-1] < losses[0], result.stdout
+    ref_losses, ref_accs = reference[model(script)]
+    loss_tol, acc_tol = (LATER_LOSS, LATER_ACC) if "deep" in script else (LOSS, ACC)
+    assert all(abs(a - b) <= loss_tol for a, b in zip(losses, ref_losses)), (losses, ref_losses)
+    assert all(abs(a - b) <= acc_tol for a, b in zip(accs, ref_accs)), (accs, ref_accs)
 
 
 def bad_labels(tmp_path, own_data, change):
