@@ -34,7 +34,7 @@ def feed_forward(params, x):
     w1, b1, w2, b2, w3, b3, w4, b4 = params
     a1 = jax.nn.relu(conv(x, w1) + b1)                          # (n, 24, 24, 8)
     pooled = max_pool(jax.nn.relu(conv(a1, w2) + b2))           # (n, 20, 20, 16) -> (n, 10, 10, 16)
-    h = jax.nn.relu(pooled.reshape(len(x), -1) @ w3 + b3)     # (n, 100)
+    h = jax.nn.relu(pooled.reshape(len(x), -1) @ w3 + b3)       # (n, 100)
     return h @ w4 + b4                          # (n, 10) logits: the softmax is inside the loss
 
 

@@ -27,7 +27,7 @@ def build_model(params):
         keras.layers.MaxPooling2D(2),                     # (n, 10, 10, 16)
         keras.layers.Flatten(),                           # (n, 1600)
         keras.layers.Dense(100, activation="relu"),       # (n, 100)
-        keras.layers.Dense(CLASSES, activation="softmax"),     # (n, 10)
+        keras.layers.Dense(CLASSES, activation="softmax"),  # (n, 10)
     ])
     model.set_weights(params)  # kernels are (h, w, in, out) and (in, out): canonical as they are
     return model

@@ -18,7 +18,7 @@ def feed_forward(params, x):
     a1 = tf.nn.relu(tf.nn.conv2d(x, w1, strides=1, padding="VALID") + b1)   # (n, 24, 24, 8)
     a2 = tf.nn.relu(tf.nn.conv2d(a1, w2, strides=1, padding="VALID") + b2)  # (n, 20, 20, 16)
     pooled = tf.nn.max_pool2d(a2, ksize=2, strides=2, padding="VALID")      # (n, 10, 10, 16)
-    h = tf.nn.relu(tf.reshape(pooled, (tf.shape(x)[0], -1)) @ w3 + b3)                # (n, 100)
+    h = tf.nn.relu(tf.reshape(pooled, (tf.shape(x)[0], -1)) @ w3 + b3)     # (n, 100)
     return h @ w4 + b4                          # (n, 10) logits: the softmax is inside the loss
 
 

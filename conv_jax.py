@@ -33,7 +33,7 @@ def max_pool(a):
 def feed_forward(params, x):
     w1, b1, w2, b2, w3, b3 = params
     pooled = max_pool(jax.nn.sigmoid(conv(x, w1) + b1))         # (n, 24, 24, 8) -> (n, 12, 12, 8)
-    h = jax.nn.sigmoid(pooled.reshape(len(x), -1) @ w2 + b2)  # (n, 100)
+    h = jax.nn.sigmoid(pooled.reshape(len(x), -1) @ w2 + b2)    # (n, 100)
     return h @ w3 + b3                          # (n, 10) logits: the softmax is inside the loss
 
 

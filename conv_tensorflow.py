@@ -17,7 +17,7 @@ def feed_forward(params, x):
     w1, b1, w2, b2, w3, b3 = params
     a1 = tf.sigmoid(tf.nn.conv2d(x, w1, strides=1, padding="VALID") + b1)  # (n, 24, 24, 8)
     pooled = tf.nn.max_pool2d(a1, ksize=2, strides=2, padding="VALID")    # (n, 12, 12, 8)
-    h = tf.sigmoid(tf.reshape(pooled, (tf.shape(x)[0], -1)) @ w2 + b2)              # (n, 100)
+    h = tf.sigmoid(tf.reshape(pooled, (tf.shape(x)[0], -1)) @ w2 + b2)   # (n, 100)
     return h @ w3 + b3                          # (n, 10) logits: the softmax is inside the loss
 
 
