@@ -17,7 +17,7 @@ CLASSES = 10  # the outputs, one per class: labels are 0..CLASSES-1
 def conv(x, w):
     """Valid convolution, stride 1, x (n, h, w, in) by w (kh, kw, in, out), as one matmul of the
     kh * kw shifted views side by side (im2col by slicing): on a CPU, faster than XLA's own
-    convolution at batch 10 (docs/frameworks.md#jax)."""
+    convolution at batch 10 (docs/frameworks.md#the-jax-scripts)."""
     kh, kw, c_in, c_out = w.shape
     h, wd = x.shape[1] - kh + 1, x.shape[2] - kw + 1
     cols = jnp.concatenate([x[:, i:i + h, j:j + wd] for i in range(kh) for j in range(kw)],

@@ -289,7 +289,7 @@ def results_table():
     jobs = f"{r['jobs']} scripts at a time, a core each" if r["jobs"] > 1 else "one script at a time"
     out.append(f"\nAll {len(rows)} with their defaults (seed 0), in one run on one machine, {r['date']}: "
                f"{m['cpu']}, {m['cpu_count']} cores, {m['memory_gib']:.0f} GiB, Python {m['python']}; {jobs}" +
-               "".join(f"; `{x['script']}` rerun {x['date']} on the same kind of machine, {x['note']}" for x in reruns)
+               "".join(f"; `{x['script']}` {x['date']}, the same kind of machine, {x['note']}" for x in reruns)
                + ".")
     return "\n".join(out) + "\n"
 
