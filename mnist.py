@@ -258,11 +258,13 @@ def load_npz(path, shape):
                             "y_val, x_test and y_test")
         x, y = arrays[f"x_{part}"], arrays[f"y_{part}"]
         one = x.shape[1:]
-        if one != shape and len(shape) == 3 and one == shape[1:] + shape[:1]:
+        if one == shape:
+            pass
+        elif len(shape) == 3 and one == shape[1:] + shape[:1]:
             x = x.transpose(0, 3, 1, 2)  # (n, h, w, c) to the (n, c, h, w) of a channels-first INPUT
-        elif one != shape and len(shape) == 1 and int(np.prod(one)) == shape[0]:
+        elif len(shape) == 1 and int(np.prod(one)) == shape[0]:
             x = x.reshape(len(x), -1)  # images to flat vectors
-        elif one != shape:
+        else:
             raise DataError(f"{path}: x_{part} holds images of shape {one}, which do not fit INPUT = {shape}")
         x = x / np.float32(255) if x.dtype == np.uint8 else x
         if not np.issubdtype(x.dtype, np.floating) or not np.isfinite(x).all():
