@@ -41,7 +41,8 @@ FRAMEWORKS = {
 }
 # the nets of the draw page: (weights file, the default run that wrote it with --save)
 WEIGHTS = {"mlp": ("docs/weights/mlp.npz", "mlp_numpy.py"),
-           "conv": ("docs/weights/conv.npz", "conv_jax.py")}
+           "conv": ("docs/weights/conv.npz", "conv_jax.py"),
+           "deep": ("docs/weights/deep.npz", "conv_deep_tensorflow.py")}
 
 
 def read(*path):
@@ -167,12 +168,17 @@ def draw_data(figures):
             sys.exit(f"pages.py: error: {e} (make it with: python {script} --save {path})")
         if dataset != "mnist":
             sys.exit(f"pages.py: error: {path} holds {dataset} weights, not MNIST's")
+        shapes = [p.shape for p in params[::2]]
         nets[net] = {"script": script, "activation": activation,
+                     "model": next(m for m, (s, _) in predict.MODELS.items() if s == shapes),
                      "shapes": [list(p.shape) for p in params],
                      "weights": base64.b64encode(b"".join(
                          p.astype("<f4").tobytes() for p in params)).decode("ascii"),
                      "test_accuracy": figures.get(script, {}).get("test_accuracy")}
-    return {"nets": nets}
+    # what the page needs to read a user's .npz as predict.load_weights does
+    # (a list: the page's JSON sorts the keys of an object)
+    return {"nets": nets, "order": list(WEIGHTS), "models": [[m, shapes, a] for m, (shapes, a) in predict.MODELS.items()],
+            "classes": predict.CLASSES}
 
 
 def sha256(text):

@@ -83,7 +83,10 @@ def conv(x, w, b):
 
 
 def probabilities(params, activation, x):
-    """Softmax outputs for images x (n, 28, 28, 1) in [0, 1]."""
+    """Softmax outputs for images x (n, 28, 28, 1) in [0, 1]. The float32 weights and image in
+    float64 arithmetic, as the draw page's JavaScript computes (float32's rounding alone would put
+    the two about 1e-6 apart on the deep net)."""
+    params, x = [np.asarray(p, np.float64) for p in params], np.asarray(x, np.float64)
     act = {"sigmoid": lambda z: 1 / (1 + np.exp(-z)), "relu": lambda z: np.maximum(z, 0)}[activation]
     *convs, (w_fc, b_fc), (w_out, b_out) = zip(params[::2], params[1::2])
     a = x if convs else x.reshape(len(x), 784)

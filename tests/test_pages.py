@@ -18,12 +18,15 @@ from PIL import Image, ImageDraw
 import mnist
 import pages
 import predict
+from conftest import run
 
 DOCS = pages.DOCS
 PAIRS = [("mlp", "numpy", "torch"), ("mlp", "theano", "mlx"), ("mlp", "keras", "flax"),
          ("conv", "jax", "tensorflow"), ("conv", "numpy", "flax"), ("conv", "torch", "mlx"),
          ("deep", "torch", "jax"), ("deep", "keras", "mlx"), ("deep", "tensorflow", "flax")]
-PIXEL, PROBABILITY = 2 / 255, 0.001  # the agreement the issue asks of the page and predict.py
+# the agreement asked of the page and predict.py; measured (both in float64): pixels 0/255,
+# probabilities 3e-15 at most, over the drawn digits and the 72 opened images
+PIXEL, PROBABILITY = 2 / 255, 1e-6
 
 
 # ---- the files ----
@@ -769,7 +772,151 @@ def test_draw_takes_a_dropped_file(page):
     assert got["source"] == "four.jpg"
     with Image.open(os.path.join(DOCS, "four.jpg")) as image:
         pixel, prob, tops = agreement(got, image)
-    assert pixel <= PIXEL and prob <= PROBABILITY and tops == {"mlp": (4, 4), "conv": (4, 4)}
+    assert pixel <= PIXEL and prob <= PROBABILITY and tops == {"mlp": (4, 4), "conv": (4, 4), "deep": (4, 4)}
+
+
+# ---- your own weights on the draw page ----
+
+def open_weights(driver, path):
+    """Open a .npz through the page's weights input; the page's account of it."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    before = driver.execute_script("return digits.weightsUpdates")
+    driver.find_element("id", "weights").send_keys(str(path))
+    WebDriverWait(driver, 10).until(lambda d: d.execute_script("return digits.weightsUpdates") > before)
+    driver.execute_script("document.getElementById('weights').value = ''")
+    return driver.execute_script("return digits.weights")
+
+
+def yours_agree(driver, got, weights, image):
+    """The page's probabilities for the net of the file `weights` against predict.py's, with the
+    same weights, on the image the page saw (which must be predict.py's image of `image`)."""
+    params, activation, _ = predict.load_weights(str(weights))
+    x = predict.preprocess(image)
+    assert np.abs(np.array(got["image"]).reshape(28, 28) - x[:, :, 0]).max() <= PIXEL
+    want = predict.probabilities(params, activation, np.array(got["image"], np.float32).reshape(1, 28, 28, 1))[0]
+    key = driver.execute_script("return digits.weights.key")
+    return float(np.abs(np.array(got["probs"][key]) - want).max())
+
+
+def random_weights(path, model, dataset="mnist", layout="plain", **changes):
+    """A .npz in a model's shapes (predict.MODELS), as --save writes it, with changes applied;
+    layout "compressed" (np.savez_compressed) or "fortran" (the arrays stored first axis fastest,
+    as PyTorch's transposed weights are saved)."""
+    rng = np.random.default_rng(5)
+    arrays = {"dataset": np.array(dataset)}
+    for i, shape in enumerate(predict.MODELS[model][0], 1):
+        arrays[f"w{i}"] = (rng.standard_normal(shape) / np.sqrt(np.prod(shape[:-1]))).astype(np.float32)
+        arrays[f"b{i}"] = (0.1 * rng.standard_normal(shape[-1])).astype(np.float32)
+    arrays.update(changes)
+    arrays = {k: np.asfortranarray(v) if layout == "fortran" and v.ndim > 1 else v
+              for k, v in arrays.items() if v is not None}
+    (np.savez_compressed if layout == "compressed" else np.savez)(path, **arrays)
+    return path
+
+
+def seven(driver):
+    """Open docs/seven.png on the page: the latest recognition, and the image as PIL sees it."""
+    got = upload(driver, os.path.join(DOCS, "seven.png"))
+    return got, Image.open(os.path.join(DOCS, "seven.png"))
+
+
+@pytest.mark.parametrize("model, layout", [("mlp", "plain"), ("conv", "compressed"), ("deep conv", "fortran"),
+                                           ("mlp", "fortran")])
+def test_draw_runs_weights_in_every_model_as_predict_py(page, tmp_path, model, layout):
+    driver = page("draw.html")
+    got, image = seven(driver)
+    path = random_weights(tmp_path / f"my {model}.npz", model, layout=layout)
+    account = open_weights(driver, path)
+    names = {"mlp": "MLP", "conv": "conv net", "deep conv": "deep conv net"}
+    assert account["message"] == f"my {model}.npz: a {names[model]}, trained on MNIST, beside the built-in nets"
+    got = driver.execute_script("return digits.last")  # opened: the image already there, classified again
+    assert set(got["probs"]) == {*pages.WEIGHTS, account["key"]}
+    assert yours_agree(driver, got, path, image) <= 1e-6
+    section = driver.find_element("id", "net-" + account["key"])
+    assert section.find_element("css selector", "h2").text == f"my {model}.npz"
+    assert "trained on MNIST" in section.text and len(section.find_elements("css selector", ".bar")) == 3
+    again = open_weights(driver, path)  # the same file again: the same box, not a second one
+    assert again["key"] == account["key"] and len(driver.find_elements("css selector", ".net")) == len(pages.WEIGHTS) + 1
+    driver.refresh()  # until the page is reloaded
+    assert len(driver.find_elements("css selector", ".net")) == len(pages.WEIGHTS)
+
+
+BAD_WEIGHTS = {  # file -> (how to make it, the page's line after "FILE: ")
+    "notes.npz": (lambda p: p.write_text("not weights\n"), "not a .npz file (not a zip archive)"),
+    "cut.npz": (lambda p: p.write_bytes(random_weights(p, "mlp").read_bytes()[:50_000]),
+                "not a .npz file (a damaged zip archive)"),
+    "text.npz": (lambda p: __import__("zipfile").ZipFile(p, "w").writestr("readme.txt", "hello"),
+                 "not .npy arrays (readme.txt)"),
+    "objects.npz": (lambda p: np.savez(p, w1=np.array([{"a": 1}], dtype=object)),
+                    "w1.npy is an array of |O, not of numbers as --save writes them"),
+    "shapes.npz": (lambda p: random_weights(p, "mlp", w1=np.zeros((780, 100), np.float32)),
+                   "weights of shapes [(780, 100), (100, 10)] match none of the models (mlp, conv, deep conv)"),
+    "nan.npz": (lambda p: random_weights(p, "deep conv", b3=np.full(100, np.nan, np.float32)),
+                "the weights hold NaN or infinity (a diverged run?)"),
+    "missing.npz": (lambda p: random_weights(p, "conv", b2=None), "no array 'b2' (not weights saved by a script's --save)"),
+    "cifar.npz": (lambda p: random_weights(p, "mlp", dataset="cifar"), "unexpected content for the mlp model"),
+    "huge.npz": (lambda p: np.savez(p, w1=np.zeros((5000, 1000), np.float32)),
+                 "too large a file (19.1 MiB; weights saved by --save are under 1 MiB)"),
+}
+
+
+def test_draw_bad_weights_are_one_line_and_the_built_in_nets_keep_working(page, tmp_path):
+    driver = page("draw.html")
+    for name, (make, line) in BAD_WEIGHTS.items():
+        path = tmp_path / name
+        make(path)
+        account = open_weights(driver, path)
+        assert account == {"name": name, "message": f"{name}: {line}", "key": None}, name
+        assert driver.find_element("id", "weights-message").text == f"{name}: {line}"
+        if name in ("shapes.npz", "nan.npz", "missing.npz", "cifar.npz"):  # predict.py says the same
+            with pytest.raises(predict.InputError, match=re.escape(line.split(" (")[0])):
+                predict.load_weights(str(path))
+        assert len(driver.find_elements("css selector", ".net")) == len(pages.WEIGHTS)
+        got, image = seven(driver)  # and the built-in nets still answer, as predict.py
+        assert set(got["probs"]) == set(pages.WEIGHTS)
+        pixel, prob, tops = agreement(got, image)
+        assert pixel <= PIXEL and prob <= PROBABILITY and all(a == b == 7 for a, b in tops.values()), name
+
+
+def test_draw_takes_dropped_weights(page, tmp_path):
+    driver = page("draw.html")
+    got, image = seven(driver)
+    data = base64.b64encode(random_weights(tmp_path / "w.npz", "deep conv").read_bytes()).decode()
+    before = driver.execute_script("return digits.weightsUpdates")
+    driver.execute_script("""
+        const bytes = Uint8Array.from(atob(arguments[0]), (c) => c.charCodeAt(0));
+        const drop = new DataTransfer();
+        drop.items.add(new File([bytes], "dropped", {type: "application/octet-stream"}));  // no .npz: a zip all the same
+        document.getElementById("pad").dispatchEvent(new DragEvent("drop", {dataTransfer: drop}));
+        """, data)
+    from selenium.webdriver.support.ui import WebDriverWait
+    WebDriverWait(driver, 10).until(lambda d: d.execute_script("return digits.weightsUpdates") > before)
+    assert driver.execute_script("return digits.weights.message").startswith("dropped: a deep conv net")
+    assert yours_agree(driver, driver.execute_script("return digits.last"), tmp_path / "w.npz", image) <= 1e-6
+
+
+@pytest.mark.slow  # trains three scripts (1 epoch, 1,000 images) and one on Fashion-MNIST
+def test_draw_runs_the_weights_of_a_short_run_of_each_model(page, real_data_dir, fashion_dir, tmp_path):
+    runs = {"mlp_numpy.py": (), "conv_numpy.py": (), "conv_deep_tensorflow.py": (),
+            "mlp_torch.py": ("--dataset", "fashion")}
+    driver = page("draw.html")
+    got, image = seven(driver)
+    for script, flags in runs.items():
+        path = tmp_path / f"{script[:-3]}.npz"
+        result = run(script, "--epochs", "1", "--train-size", "1000", *flags, "--save", str(path))
+        assert result.returncode == 0, result.stderr[-2000:]
+        account = open_weights(driver, path)
+        assert account["key"], account
+        got = driver.execute_script("return digits.last")
+        prob = yours_agree(driver, got, path, image)
+        print(f"\n{script} {' '.join(flags)}: largest probability difference {prob:.2e}")
+        assert prob <= 1e-6
+    section = driver.find_element("id", "net-" + account["key"])  # the Fashion-MNIST net: its classes
+    assert "trained on Fashion-MNIST" in section.text and "trained on Fashion-MNIST" in account["message"]
+    names = [b.text for b in section.find_elements("css selector", ".bar .digit")]
+    assert len(names) == 3 and set(names) <= set(predict.CLASSES["fashion"])
+    assert f"{account['name']}: {names[0]} (" in driver.find_element("id", "message").text
 
 
 @pytest.fixture(scope="module")
@@ -805,6 +952,6 @@ def test_pages_work_served_and_ask_for_nothing_more(browser, served):
     browser.get(base + "draw.html")
     before = updates(browser)
     draw(browser, *STROKES["1"])
-    assert [int(np.argmax(p)) for p in last(browser, before)["probs"].values()] == [1, 1]
+    assert [int(np.argmax(p)) for p in last(browser, before)["probs"].values()] == [1] * len(pages.WEIGHTS)
     assert [p.split("#")[0] for p in seen] == ["/index.html", "/draw.html"], seen
     assert not [e for e in browser.get_log("browser") if e["level"] in ("SEVERE", "ERROR")]

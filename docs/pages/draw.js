@@ -1,10 +1,12 @@
 "use strict";
-// Draw a digit: predict.py's preprocessing and forward pass, in JavaScript. The weights come
-// in the JSON block above, base64 float32 in the canonical layout of mnist.init_weights.
+// Draw a digit: predict.py's preprocessing and forward pass, in JavaScript. The built-in weights
+// come in the JSON block above, base64 float32 in the canonical layout of mnist.init_weights; a
+// user's own come from a .npz that a script's --save wrote, read here (readNpz) as predict.py reads it.
 const DATA = JSON.parse(document.getElementById("data").textContent);
 const $ = (id) => document.getElementById(id);
 const f32 = Math.fround;  // NumPy computes in float32: round where it does
-const NAMES = {mlp: "MLP", conv: "conv net"};
+const NAMES = {mlp: "MLP", conv: "conv net", "deep conv": "deep conv net"};  // predict.MODELS' names
+const DATASETS = {mnist: "MNIST", fashion: "Fashion-MNIST"};
 
 function decode(net) {
   const bytes = Uint8Array.from(atob(net.weights), (c) => c.charCodeAt(0));
@@ -16,7 +18,10 @@ function decode(net) {
     return a;
   });
 }
-const NETS = Object.fromEntries(["mlp", "conv"].map((k) => [k, {...DATA.nets[k], params: decode(DATA.nets[k])}]));
+// the nets on the page, in order: the built-in ones, then any the user opened (until a reload)
+const NETS = Object.fromEntries(DATA.order.map((k) => [k, DATA.nets[k]]).map(([k, net]) => [k, {
+  ...net, params: decode(net), title: NAMES[net.model], classes: DATA.classes.mnist,
+  note: `${net.script}, test accuracy ${net.test_accuracy}`}]));
 
 // ---- the forward pass: predict.probabilities ----
 const ACTIVATIONS = {sigmoid: (z) => 1 / (1 + Math.exp(-z)), relu: (z) => Math.max(z, 0)};
@@ -197,7 +202,7 @@ function say(message, image, probs) {
   }
   seen.putImageData(px, 0, 0);
   for (const key of Object.keys(NETS)) {
-    const bars = $("net-" + key).querySelector(".bars");
+    const bars = $(netId(key)).querySelector(".bars");
     bars.replaceChildren();
     if (!probs) continue;
     const order = probs[key].map((p, k) => [p, k]).sort((a, b) => b[0] - a[0]).slice(0, 3);
@@ -206,11 +211,11 @@ function say(message, image, probs) {
       const track = document.createElement("span"), fill = document.createElement("span");
       const value = document.createElement("span");
       row.className = "bar"; digit.className = "digit"; track.className = "track"; fill.className = "fill";
-      digit.textContent = k; value.textContent = p.toFixed(4);
+      digit.textContent = NETS[key].classes[k]; value.textContent = p.toFixed(4);
       fill.style.width = (100 * p).toFixed(1) + "%";
       track.append(fill);
       row.append(digit, track, value);
-      row.setAttribute("aria-label", `${k}: ${(100 * p).toFixed(1)} %`);
+      row.setAttribute("aria-label", `${NETS[key].classes[k]}: ${(100 * p).toFixed(1)} %`);
       bars.append(row);
     }
   }
@@ -230,6 +235,10 @@ function recognize(rgba, w, h, source) {
     if (!(e instanceof NoInk)) throw e;
     return nothing(source, source === "canvas" ? "Draw a digit" : `${source}: no ink found`);
   }
+  classify(image, source);
+}
+
+function classify(image, source) {  // every net on the page, on the 28x28 image
   const probs = {}, ms = {};
   for (const [key, net] of Object.entries(NETS)) {
     const t0 = performance.now();
@@ -237,11 +246,12 @@ function recognize(rgba, w, h, source) {
     ms[key] = performance.now() - t0;
   }
   const best = (p) => p.indexOf(Math.max(...p));
-  const guesses = Object.keys(NETS).map((k) => `${NAMES[k]}: ${best(probs[k])}`).join(", ");
+  const guesses = Object.entries(NETS).map(([k, net]) =>
+    `${net.title}: ${net.classes[best(probs[k])]} (${Math.max(...probs[k]).toFixed(4)})`).join(", ");
   digits.last = {source, image: Array.from(image), probs, ms, message: guesses};
   say(guesses, image, probs);
   $("timing").textContent = "prediction time here: " +
-    Object.keys(NETS).map((k) => `${NAMES[k]} ${ms[k].toFixed(1)} ms`).join(", ");
+    Object.entries(NETS).map(([k, net]) => `${net.title} ${ms[k].toFixed(1)} ms`).join(", ");
   digits.updates++;
 }
 
@@ -303,13 +313,182 @@ async function open(file) {
   recognize(fctx.getImageData(0, 0, w, h).data, w, h, file.name);
 }
 
-$("file").addEventListener("change", (e) => { if (e.target.files[0]) open(e.target.files[0]); });
+// ---- your own weights: a .npz from a script's --save, read as predict.load_weights reads it ----
+class BadWeights extends Error {}
+const MAX_WEIGHTS = 16 * 2 ** 20;  // bytes; the largest net here saves under 0.5 MB
+
+async function inflate(bytes) {  // a deflated zip entry (np.savez_compressed), by the browser's own codec
+  const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate-raw"));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+async function unzip(buffer) {  // {name: bytes} of the entries of a zip archive, from its central directory
+  const n = buffer.byteLength, view = new DataView(buffer);
+  const damaged = () => new BadWeights("not a .npz file (a damaged zip archive)");
+  if (n < 22 || view.getUint32(0, true) !== 0x04034b50) throw new BadWeights("not a .npz file (not a zip archive)");
+  let end = -1;  // the end-of-central-directory record, behind at most a 64 KiB comment
+  for (let i = n - 22; i >= Math.max(0, n - 22 - 65535) && end < 0; i--) if (view.getUint32(i, true) === 0x06054b50) end = i;
+  if (end < 0) throw damaged();
+  let count = view.getUint16(end + 10, true), at = view.getUint32(end + 16, true);
+  if ((count === 0xffff || at === 0xffffffff) && end >= 20 && view.getUint32(end - 20, true) === 0x07064b50) {
+    const z = Number(view.getBigUint64(end - 12, true));  // ZIP64's own end record
+    if (z + 56 > n || view.getUint32(z, true) !== 0x06064b50) throw damaged();
+    count = Number(view.getBigUint64(z + 32, true)); at = Number(view.getBigUint64(z + 48, true));
+  }
+  const files = {};
+  for (let k = 0; k < count; k++) {
+    if (at + 46 > n || view.getUint32(at, true) !== 0x02014b50) throw damaged();
+    const method = view.getUint16(at + 10, true), nameLength = view.getUint16(at + 28, true);
+    const extraLength = view.getUint16(at + 30, true), commentLength = view.getUint16(at + 32, true);
+    let size = view.getUint32(at + 20, true), local = view.getUint32(at + 42, true);
+    for (let e = at + 46 + nameLength; e + 4 <= at + 46 + nameLength + extraLength;) {  // ZIP64's sizes
+      const id = view.getUint16(e, true), length = view.getUint16(e + 2, true);
+      if (id === 1) {
+        let p = e + 4;
+        if (view.getUint32(at + 24, true) === 0xffffffff) p += 8;  // the uncompressed size first
+        if (size === 0xffffffff) { size = Number(view.getBigUint64(p, true)); p += 8; }
+        if (local === 0xffffffff) local = Number(view.getBigUint64(p, true));
+      }
+      e += 4 + length;
+    }
+    if (local + 30 > n || view.getUint32(local, true) !== 0x04034b50) throw damaged();
+    const data = local + 30 + view.getUint16(local + 26, true) + view.getUint16(local + 28, true);
+    if (data + size > n) throw damaged();
+    const name = new TextDecoder().decode(new Uint8Array(buffer, at + 46, nameLength)), raw = new Uint8Array(buffer, data, size);
+    if (method === 0) files[name] = raw;
+    else if (method === 8) files[name] = await inflate(raw).catch(() => { throw damaged(); });
+    else throw new BadWeights(`not a .npz file as NumPy writes it (${name} compressed by method ${method})`);
+    at += 46 + nameLength + extraLength + commentLength;
+  }
+  return files;
+}
+
+function npy(name, bytes) {  // a .npy array: {shape, data: Float32Array} or, for text, {shape, text}
+  const bad = (why) => new BadWeights(`${name} is ${why}`);
+  const magic = [0x93, 78, 85, 77, 80, 89];  // \x93NUMPY
+  if (bytes.length < 12 || magic.some((b, i) => bytes[i] !== b)) throw bad("not a .npy array");
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), major = bytes[6];
+  const start = major === 1 ? 10 : 12, length = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
+  const header = new TextDecoder(major >= 3 ? "utf-8" : "latin1").decode(bytes.subarray(start, start + length));
+  const descr = /'descr':\s*'([^']*)'/.exec(header), order = /'fortran_order':\s*(True|False)/.exec(header);
+  const dims = /'shape':\s*\(([^)]*)\)/.exec(header);
+  if (!descr || !order || !dims) throw bad("not a .npy array (its header)");
+  const shape = dims[1].split(",").map((d) => d.trim()).filter(Boolean).map(Number);
+  const count = shape.reduce((a, b) => a * b, 1), body = start + length;
+  const text = /^[<>=|]U(\d+)$/.exec(descr[1]), float = /^([<>=|])f([48])$/.exec(descr[1]);
+  if (text) {
+    const chars = count * Number(text[1]);
+    if (body + 4 * chars > bytes.length) throw bad("cut short");
+    const codes = Array.from({length: chars}, (_, i) => view.getUint32(body + 4 * i, descr[1][0] !== ">")).filter((c) => c);
+    return {shape, text: String.fromCodePoint(...codes)};
+  }
+  if (!float) throw bad(`an array of ${descr[1]}, not of numbers as --save writes them`);
+  const size = Number(float[2]), little = float[1] !== ">", data = new Float32Array(count);
+  if (body + size * count > bytes.length) throw bad("cut short");
+  for (let i = 0; i < count; i++)
+    data[i] = size === 4 ? view.getFloat32(body + 4 * i, little) : view.getFloat64(body + 8 * i, little);
+  return {shape, data: order[1] === "True" ? fromFortran(data, shape) : data};
+}
+
+function fromFortran(data, shape) {  // an array stored first axis fastest (PyTorch's transposed weights) in C order
+  const out = new Float32Array(data.length), strides = [], index = shape.map(() => 0);
+  for (let d = 0, s = 1; d < shape.length; s *= shape[d++]) strides.push(s);
+  for (let i = 0; i < out.length; i++) {  // index: the indices of out[i]
+    out[i] = data[index.reduce((at, k, d) => at + k * strides[d], 0)];
+    for (let d = shape.length - 1; d >= 0 && ++index[d] === shape[d]; d--) index[d] = 0;
+  }
+  return out;
+}
+
+function weightsModel(arrays) {  // predict.load_weights: the model by its shapes, the dataset, checks
+  const dataset = arrays.dataset ? arrays.dataset.text : "mnist";
+  delete arrays.dataset;
+  const layers = Math.floor(Object.keys(arrays).length / 2), params = [];
+  for (let i = 1; i <= layers; i++) for (const kind of "wb") {
+    const a = arrays[kind + i];
+    if (!a) throw new BadWeights(`no array '${kind}${i}' (not weights saved by a script's --save)`);
+    params.push(a);
+    delete arrays[kind + i];
+  }
+  const shapes = params.filter((_, i) => i % 2 === 0).map((w) => w.shape);
+  const same = (a, b) => a.length === b.length && a.every((x, i) => x === b[i]);
+  for (const [model, modelShapes, activation] of DATA.models) {
+    if (shapes.length === modelShapes.length && shapes.every((s, i) => same(s, modelShapes[i])) &&
+        params.every((p, i) => p.data && (i % 2 === 0 || same(p.shape, [shapes[(i - 1) / 2].at(-1)])))) {
+      if (!(dataset in DATA.classes) || Object.keys(arrays).length) throw new BadWeights(`unexpected content for the ${model} model`);
+      if (params.some((p) => p.data.some((v) => !Number.isFinite(v)))) throw new BadWeights("the weights hold NaN or infinity (a diverged run?)");
+      return {model, activation, dataset, shapes: params.map((p) => p.shape), params: params.map((p) => p.data)};
+    }
+  }
+  const shown = shapes.map((s) => `(${s.join(", ")}${s.length === 1 ? "," : ""})`).join(", ");
+  throw new BadWeights(`weights of shapes [${shown}] match none of the models (${DATA.models.map((m) => m[0]).join(", ")})`);
+}
+
+async function readNpz(file) {  // {model, activation, dataset, shapes, params} of a .npz, or BadWeights
+  if (file.size > MAX_WEIGHTS) throw new BadWeights(`too large a file (${(file.size / 2 ** 20).toFixed(1)} MiB; ` +
+    "weights saved by --save are under 1 MiB)");
+  const arrays = {};
+  for (const [name, bytes] of Object.entries(await unzip(await file.arrayBuffer()))) {
+    if (!name.endsWith(".npy")) throw new BadWeights(`not .npy arrays (${name})`);
+    arrays[name.slice(0, -4)] = npy(name, bytes);
+  }
+  return weightsModel(arrays);
+}
+
+function netId(key) { return "net-" + key; }
+
+function addSection(key, net) {  // the net's box: its name, where it comes from, its top 3
+  const section = document.createElement("section"), h2 = document.createElement("h2");
+  const note = document.createElement("p"), bars = document.createElement("div");
+  section.className = `net ${net.builtin ? key.replace(" ", "-") : "yours"}`;
+  section.id = netId(key);
+  section.setAttribute("aria-live", "polite");
+  note.className = "muted"; bars.className = "bars";
+  h2.textContent = net.title; note.textContent = net.note;
+  section.append(h2, note, bars);
+  const old = $(netId(key));
+  if (old) old.replaceWith(section); else $("nets").append(section);
+}
+
+async function openWeights(file) {  // runs the file's net beside the others, under its name
+  let net;
+  try {
+    net = await readNpz(file);
+  } catch (e) {
+    if (!(e instanceof BadWeights)) throw e;
+    digits.weights = {name: file.name, message: `${file.name}: ${e.message}`, key: null};
+    $("weights-message").textContent = digits.weights.message;
+    digits.weightsUpdates++;
+    return;
+  }
+  const key = Object.keys(NETS).find((k) => NETS[k].file === file.name) || `yours-${++digits.opened}`;
+  const on = `${NAMES[net.model]}, trained on ${DATASETS[net.dataset]}`;
+  NETS[key] = {...net, file: file.name, title: file.name, classes: DATA.classes[net.dataset],
+    note: `${on}: your weights, until the page is reloaded`};
+  addSection(key, NETS[key]);
+  digits.weights = {name: file.name, message: `${file.name}: a ${on}, beside the built-in nets`, key};
+  $("weights-message").textContent = digits.weights.message;
+  if (digits.last && digits.last.image) classify(Float32Array.from(digits.last.image), digits.last.source);
+  digits.weightsUpdates++;
+}
+
+function isWeights(file) {  // a .npz by its name, or any zip archive (an image is never one)
+  return file.name.toLowerCase().endsWith(".npz") ||
+    file.slice(0, 4).arrayBuffer().then((b) => new DataView(b).byteLength === 4 && new DataView(b).getUint32(0, true) === 0x04034b50);
+}
+
+async function take(file) {  // a file opened or dropped: weights or an image
+  if (await isWeights(file)) await openWeights(file); else await open(file);
+}
+
+$("file").addEventListener("change", (e) => { if (e.target.files[0]) take(e.target.files[0]); });
+$("weights").addEventListener("change", (e) => { if (e.target.files[0]) openWeights(e.target.files[0]); });
 pad.addEventListener("dragover", (e) => { e.preventDefault(); pad.classList.add("over"); });
 pad.addEventListener("dragleave", () => pad.classList.remove("over"));
 pad.addEventListener("drop", (e) => {
   e.preventDefault();
   pad.classList.remove("over");
-  if (e.dataTransfer.files[0]) open(e.dataTransfer.files[0]);
+  if (e.dataTransfer.files[0]) take(e.dataTransfer.files[0]);
 });
 
 digits.benchmark = (n) => {  // mean ms of one prediction per net (the image last seen), and of the pad's preprocessing
@@ -326,9 +505,8 @@ digits.benchmark = (n) => {  // mean ms of one prediction per net (the image las
   return out;
 };
 
-for (const [key, net] of Object.entries(NETS)) {
-  $("net-" + key).querySelector("h2").textContent = NAMES[key];
-  $("net-" + key).querySelector(".muted").textContent = `${net.script}, test accuracy ${net.test_accuracy}`;
-}
+digits.weights = null; digits.weightsUpdates = 0; digits.opened = 0;
+digits.readNpz = readNpz;
+for (const [key, net] of Object.entries(NETS)) addSection(key, {...net, builtin: true});
 blank();
 recognizePad();
