@@ -260,6 +260,14 @@ def sweep_markdown(rows):
         lines.append(f"| {script} | {f['a_us'] if f else '-'} | {f['c_us'] if f else '-'} | " + " | ".join(cells) +
                      f" | {first if first is not None else '-'} | " +
                      (f"{worst[1]:.2f} at {worst[0]}" if worst else "-") + " |")
+    if fitted:  # the fit's quality: each point's time against a + c*b
+        lines += ["", "| script | " + " | ".join(f"measured / fit at {b}" for b in sizes) + " |",
+                  "|---|" + "---|" * len(sizes)]
+        for script, f in fitted.items():
+            lines.append(f"| {script} | " + " | ".join(f"{f['off'][b]:.2f}" if b in f["off"] else "-" for b in sizes) + " |")
+        script, (b, ratio) = max(((s, max(f["off"].items(), key=lambda kv: abs(np.log(kv[1])))) for s, f in fitted.items()),
+                                 key=lambda item: abs(np.log(item[1][1])))
+        lines.append(f"\nfurthest from its fit: {script} at batch {b}, {ratio:.2f} times a + c*b")
     minimal = [r for r in rows if r["minimal"] and r.get("step_us")]
     if minimal:
         lines += ["", "| framework | batch | script µs/step | minimal loop µs/step | script / minimal |", "|---|---|---|---|---|"]
@@ -281,10 +289,12 @@ def plot_sweep(rows, path, title):
     framework (the minimal loops dotted, in the MLP's panel)."""
     import matplotlib
     matplotlib.use("Agg")
+    import matplotlib.lines
     import matplotlib.pyplot as plt
 
     models = [m for m in MODELS if any(model_of(r["script"]) == m for r in rows)]
-    fig, axes = plt.subplots(1, len(models), figsize=(4 * len(models) + 1, 4), dpi=90, sharey=True, squeeze=False)
+    fig, axes = plt.subplots(1, len(models), figsize=(3.6 * len(models) + 1.8, 4), dpi=90, sharey=True, squeeze=False)
+    shown = []
     for ax, model in zip(axes[0], models):
         for minimal in (False, True):
             for framework in FRAMEWORKS:
@@ -292,14 +302,19 @@ def plot_sweep(rows, path, title):
                                 and model_of(r["script"]) == model and framework_of(r["script"]) == framework
                                 and r["minimal"] == minimal)
                 if points:
-                    ax.plot(*zip(*points), ":x" if minimal else "-o", color=COLOURS[framework], markersize=4,
-                            label=f"{framework} (minimal loop)" if minimal else framework)
+                    ax.plot(*zip(*points), ":x" if minimal else "-o", color=COLOURS[framework], markersize=4)
+                    shown += [framework] if framework not in shown else []
         ax.set(xscale="log", yscale="log", xlabel="batch size", title=MODELS[model])
         ax.grid(alpha=0.3, which="both")
-        ax.legend(fontsize="x-small")
     axes[0][0].set_ylabel("training images per second")
+    handles = [matplotlib.lines.Line2D([], [], color=COLOURS[f], marker="o", markersize=4) for f in shown]
+    labels = list(shown)
+    if any(r["minimal"] for r in rows):
+        handles.append(matplotlib.lines.Line2D([], [], color="grey", linestyle=":", marker="x", markersize=4))
+        labels.append("minimal\nMLP loop")
+    fig.legend(handles, labels, loc="center right", fontsize="small")
     fig.suptitle(title)
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0, 1 - 1.5 / fig.get_figwidth(), 1))
     fig.savefig(path)
     plt.close(fig)
 

@@ -225,3 +225,14 @@ def test_each_script_carries_its_install_list_with_the_pins_of_requirements(scri
     wanted = ["numpy", "requests", "tqdm"] + FRAMEWORK_PINS[script.removesuffix(".py").split("_")[-1]]
     normalise = lambda req: req.replace(" ", "").replace("'", '"')  # noqa: E731
     assert [normalise(d) for d in parsed["dependencies"]] == [normalise(pins[name]) for name in wanted]
+
+
+def test_the_docs_are_reference_not_a_log():
+    """docs/ says what holds, each figure with its machine, date and command; how the work went
+    is in git log: no page speaks of sessions or issue numbers."""
+    log = re.compile(r"\bsessions?\b|\bissues? #?\d+|\(#\d+\)", re.I)
+    found = []
+    for path in sorted(glob.glob(os.path.join(ROOT, "docs", "*.md"))) + [os.path.join(ROOT, "README.md")]:
+        with open(path, encoding="utf-8") as f:
+            found += [f"{os.path.basename(path)}:{n}: {line.strip()}" for n, line in enumerate(f, 1) if log.search(line)]
+    assert not found, "\n".join(found)

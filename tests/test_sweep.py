@@ -5,6 +5,7 @@ c; the slow one sweeps two real scripts on a subset. Speed itself is a benchmark
 (docs/benchmarks.md), never asserted here."""
 import json
 
+import numpy as np
 import pytest
 
 import compare
@@ -94,8 +95,11 @@ def test_points_off_their_fit_are_named():
             for b, t in ((1, 10.0), (10, 20.0), (100, 110.0), (1000, 3000.0))]
     fitted = compare.fits(rows)["mlp_x.py"]
     assert fitted["off"][1000] > 1.1 or fitted["off"][1] > 1.1  # a straight line misses one end
-    worst = max(fitted["off"].items(), key=lambda kv: abs(kv[1] - 1))
-    assert f"{worst[1]:.2f} at {worst[0]}" in compare.sweep_markdown(rows)
+    worst = max(fitted["off"].items(), key=lambda kv: abs(np.log(kv[1])))
+    table = compare.sweep_markdown(rows)
+    assert f"{worst[1]:.2f} at {worst[0]}" in table
+    assert f"furthest from its fit: mlp_x.py at batch {worst[0]}, {worst[1]:.2f} times a + c*b" in table
+    assert "| mlp_x.py | " + " | ".join(f"{fitted['off'][b]:.2f}" for b in (1, 10, 100, 1000)) + " |" in table
 
 
 def test_the_sweep_trains_enough_and_not_too_much():
