@@ -13,14 +13,13 @@ import mlx.core as mx
 import mlx.nn as nn
 import mlx.optimizers as optim
 import numpy as np
-from mlx.utils import tree_flatten
 
 INPUT = (28, 28, 1)  # one image as the network takes it: (height, width, channels)
 CLASSES = 10  # the outputs, one per class: labels are 0..CLASSES-1
 
 
 def build_model(params):
-    w1, b1, w2, b2, w3, b3, w4, b4 = (mx.array(p) for p in params)
+    w = params[::2]  # the kernels: the layers' sizes
     model = nn.Sequential(
         nn.Conv2d(INPUT[2], 8, kernel_size=5), nn.ReLU(),              # (n, 24, 24, 8)
         nn.Conv2d(8, 16, kernel_size=5), nn.ReLU(),                    # (n, 20, 20, 16)
@@ -28,24 +27,21 @@ def build_model(params):
         # from blank, identical patches, so the weights get the same updates (up to rounding)
         nn.MaxPool2d(kernel_size=2, stride=2),                          # (n, 10, 10, 16)
         lambda a: a.reshape(len(a), -1),                                # (n, 1600)
-        nn.Linear(*w3.shape), nn.ReLU(),                                # (n, 100)
-        nn.Linear(*w4.shape))                                           # (n, 10) logits
-    # MLX keeps kernels as (out, h, w, in) and Linear weights as (out, in); its images are
-    # (n, h, w, c), so the flattened map is in the canonical (h, w, c) order already
-    model.load_weights([("layers.0.weight", w1.transpose(3, 0, 1, 2)), ("layers.0.bias", b1),
-                        ("layers.2.weight", w2.transpose(3, 0, 1, 2)), ("layers.2.bias", b2),
-                        ("layers.6.weight", w3.T), ("layers.6.bias", b3),
-                        ("layers.8.weight", w4.T), ("layers.8.bias", b4)])
+        nn.Linear(*w[2].shape), nn.ReLU(),                              # (n, 100)
+        nn.Linear(*w[3].shape))                                         # (n, 10) logits
+    # MLX keeps kernels as (out, h, w, in) and Linear weights as (out, in): the canonical layout
+    # with its last axis first; its images are (n, h, w, c), so the flattened map is in the
+    # canonical (h, w, c) order already
+    layers = [layer for layer in model.layers if isinstance(layer, (nn.Conv2d, nn.Linear))]
+    for layer, w, b in zip(layers, params[::2], params[1::2]):
+        layer.weight, layer.bias = mx.array(np.moveaxis(w, -1, 0)), mx.array(b)  # out axis first
     return model
 
 
 def weights(model):
     """The trained weights back in the canonical layout, as numpy arrays (for --save)."""
-    p = dict(tree_flatten(model.parameters()))  # by the names that build_model loaded
-    return [np.array(v) for v in (p["layers.0.weight"].transpose(1, 2, 3, 0), p["layers.0.bias"],
-                                  p["layers.2.weight"].transpose(1, 2, 3, 0), p["layers.2.bias"],
-                                  p["layers.6.weight"].T, p["layers.6.bias"],
-                                  p["layers.8.weight"].T, p["layers.8.bias"])]
+    layers = [layer for layer in model.layers if isinstance(layer, (nn.Conv2d, nn.Linear))]
+    return [np.moveaxis(np.array(v), 0, -1) for layer in layers for v in (layer.weight, layer.bias)]
 
 
 def cross_entropy(model, x, y):

@@ -13,36 +13,34 @@ import mlx.core as mx
 import mlx.nn as nn
 import mlx.optimizers as optim
 import numpy as np
-from mlx.utils import tree_flatten
 
 INPUT = (28, 28, 1)  # one image as the network takes it: (height, width, channels)
 CLASSES = 10  # the outputs, one per class: labels are 0..CLASSES-1
 
 
 def build_model(params):
-    w1, b1, w2, b2, w3, b3 = (mx.array(p) for p in params)
+    w = params[::2]  # the kernels: the layers' sizes
     model = nn.Sequential(
         nn.Conv2d(INPUT[2], 8, kernel_size=5), nn.Sigmoid(),           # (n, 24, 24, 8)
         # MLX shares the gradient among tied maxima (TF and PyTorch give it to one); ties come
         # from blank, identical patches, so the weights get the same updates (up to rounding)
         nn.MaxPool2d(kernel_size=2, stride=2),                          # (n, 12, 12, 8)
         lambda a: a.reshape(len(a), -1),                                # (n, 1152)
-        nn.Linear(*w2.shape), nn.Sigmoid(),                             # (n, 100)
-        nn.Linear(*w3.shape))                                           # (n, 10) logits
-    # MLX keeps kernels as (out, h, w, in) and Linear weights as (out, in); its images are
-    # (n, h, w, c), so the flattened map is in the canonical (h, w, c) order already
-    model.load_weights([("layers.0.weight", w1.transpose(3, 0, 1, 2)), ("layers.0.bias", b1),
-                        ("layers.4.weight", w2.T), ("layers.4.bias", b2),
-                        ("layers.6.weight", w3.T), ("layers.6.bias", b3)])
+        nn.Linear(*w[1].shape), nn.Sigmoid(),                           # (n, 100)
+        nn.Linear(*w[2].shape))                                         # (n, 10) logits
+    # MLX keeps kernels as (out, h, w, in) and Linear weights as (out, in): the canonical layout
+    # with its last axis first; its images are (n, h, w, c), so the flattened map is in the
+    # canonical (h, w, c) order already
+    layers = [layer for layer in model.layers if isinstance(layer, (nn.Conv2d, nn.Linear))]
+    for layer, w, b in zip(layers, params[::2], params[1::2]):
+        layer.weight, layer.bias = mx.array(np.moveaxis(w, -1, 0)), mx.array(b)  # out axis first
     return model
 
 
 def weights(model):
     """The trained weights back in the canonical layout, as numpy arrays (for --save)."""
-    p = dict(tree_flatten(model.parameters()))  # by the names that build_model loaded
-    return [np.array(v) for v in (p["layers.0.weight"].transpose(1, 2, 3, 0), p["layers.0.bias"],
-                                  p["layers.4.weight"].T, p["layers.4.bias"],
-                                  p["layers.6.weight"].T, p["layers.6.bias"])]
+    layers = [layer for layer in model.layers if isinstance(layer, (nn.Conv2d, nn.Linear))]
+    return [np.moveaxis(np.array(v), 0, -1) for layer in layers for v in (layer.weight, layer.bias)]
 
 
 def cross_entropy(model, x, y):

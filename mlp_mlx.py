@@ -13,26 +13,25 @@ import mlx.core as mx
 import mlx.nn as nn
 import mlx.optimizers as optim
 import numpy as np
-from mlx.utils import tree_flatten
 
 INPUT = (784,)  # one image as the network takes it: 784 pixels, flat
 CLASSES = 10  # the outputs, one per class: labels are 0..CLASSES-1
 
 
 def build_model(params):
-    w1, b1, w2, b2 = (mx.array(p) for p in params)
-    model = nn.Sequential(nn.Linear(*w1.shape), nn.Sigmoid(), nn.Linear(*w2.shape))  # (n, 10) logits
-    # nn.Linear keeps its weight as (out, in): transpose from the canonical (in, out)
-    model.load_weights([("layers.0.weight", w1.T), ("layers.0.bias", b1),
-                        ("layers.2.weight", w2.T), ("layers.2.bias", b2)])
+    w = params[::2]  # the kernels: the layers' sizes
+    model = nn.Sequential(nn.Linear(*w[0].shape), nn.Sigmoid(), nn.Linear(*w[1].shape))  # (n, 10) logits
+    # nn.Linear keeps its weight as (out, in): the canonical (in, out) with its last axis first
+    layers = [layer for layer in model.layers if isinstance(layer, (nn.Conv2d, nn.Linear))]
+    for layer, w, b in zip(layers, params[::2], params[1::2]):
+        layer.weight, layer.bias = mx.array(np.moveaxis(w, -1, 0)), mx.array(b)  # out axis first
     return model
 
 
 def weights(model):
     """The trained weights back in the canonical layout, as numpy arrays (for --save)."""
-    p = dict(tree_flatten(model.parameters()))  # by the names that build_model loaded
-    return [np.array(v) for v in (p["layers.0.weight"].T, p["layers.0.bias"],
-                                  p["layers.2.weight"].T, p["layers.2.bias"])]
+    layers = [layer for layer in model.layers if isinstance(layer, (nn.Conv2d, nn.Linear))]
+    return [np.moveaxis(np.array(v), 0, -1) for layer in layers for v in (layer.weight, layer.bias)]
 
 
 def cross_entropy(model, x, y):

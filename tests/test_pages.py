@@ -531,11 +531,11 @@ WORDS_INSIDE = """
     return {outside: out, page: [document.documentElement.scrollWidth, document.documentElement.clientWidth]};"""
 
 
-@pytest.mark.parametrize("fragment", ["#mlp/numpy/mlx", "#conv/flax/mlx", "#deep/keras/mlx", "#deep/all/train_epoch",
+@pytest.mark.parametrize("fragment", ["#mlp/numpy/mlx", "#conv/flax/mlx", "#deep/keras/torch", "#deep/all/train_epoch",
                                       "#conv/all/build_model"])
 def test_phone_keeps_every_word_in_view(page, browser, fragment):
     """On a phone (a 400 px viewport, as a phone reports it), a line indented far under a bracket
-    (34 columns in conv_deep_mlx.py's weights, 35 in conv_deep_jax.py's train_epoch) wraps inside
+    (32 columns in conv_deep_torch.py's weights, 35 in conv_deep_jax.py's train_epoch) wraps inside
     its pane: its indentation shows at most 12 columns wide, and nothing scrolls the page sideways."""
     try:
         browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
@@ -548,7 +548,7 @@ def test_phone_keeps_every_word_in_view(page, browser, fragment):
         # what is left out is spaces only: the far-indented lines still show whole
         shown = driver.execute_script("return [...document.querySelectorAll('.src')].filter(e => e.offsetHeight)"
                                       ".map(e => e.textContent)")
-        far = {"#deep/keras/mlx": " " * 34 + 'p["layers.2.weight"].transpose(1, 2, 3, 0)',
+        far = {"#deep/keras/torch": " " * 32 + "w4.T, b4)]",
                "#deep/all/train_epoch": " " * 35 + "y[:n].reshape(-1, batch_size), lr)"}
         for line in far.values():
             assert any(text.startswith(line) for text in shown) == (line == far.get(fragment)), line
