@@ -61,11 +61,15 @@ def machine():
             "os": platform.platform(terse=True), "python": platform.python_version()}
 
 
+def framework_of(script):
+    """The framework part of a script's name: mlp_torch.py -> torch."""
+    return os.path.basename(script).removesuffix(".py").rsplit("_", 1)[-1]
+
+
 def versions(script):
     """{package: installed version} for what the script imports (None: not installed)."""
-    framework = os.path.basename(script).removesuffix(".py").rsplit("_", 1)[-1]
     found = {}
-    for package in PACKAGES.get(framework, ["numpy"]):
+    for package in PACKAGES.get(framework_of(script), ["numpy"]):
         try:
             found[package] = importlib.metadata.version(package)
         except importlib.metadata.PackageNotFoundError:
@@ -164,10 +168,6 @@ SWEEP_EPOCHS = 5  # the first (compiling, tracing, warming up) and four timed
 SWEEP_LR = 0.01  # small enough that no model diverges at batch 1; the speed does not depend on it
 
 
-def framework_of(script):
-    return os.path.basename(script).removesuffix(".py").rsplit("_", 1)[-1]
-
-
 def model_of(script):
     name = os.path.basename(script).removesuffix(".py")
     return "mlp" if name.startswith("minimal_") else name.rsplit("_", 1)[0]
@@ -243,6 +243,15 @@ def fits(rows):
     return result
 
 
+def furthest(off):
+    """(batch size, measured / fit) of the point furthest from its fit, either way."""
+    return max(off.items(), key=lambda point: abs(np.log(point[1])))
+
+
+def devices(rows):
+    return ", ".join(sorted({r.get("device", "?") for r in rows}))
+
+
 def sweep_markdown(rows):
     sizes = sorted({r["batch_size"] for r in rows})
     first_at = 10 if 10 in sizes else sizes[0]  # the first epoch's extra time at the scripts' batch size
@@ -255,7 +264,7 @@ def sweep_markdown(rows):
         cells = [f"{points[b]['images_per_s']:,.0f}" if points.get(b, {}).get("images_per_s")
                  else ("failed" if b in points else "-") for b in sizes]
         f = fitted.get(script)
-        worst = max(f["off"].items(), key=lambda kv: abs(np.log(kv[1]))) if f else None
+        worst = furthest(f["off"]) if f else None
         first = points.get(first_at, {}).get("first_epoch_extra_s")
         lines.append(f"| {script} | {f['a_us'] if f else '-'} | {f['c_us'] if f else '-'} | " + " | ".join(cells) +
                      f" | {first if first is not None else '-'} | " +
@@ -265,8 +274,8 @@ def sweep_markdown(rows):
                   "|---|" + "---|" * len(sizes)]
         for script, f in fitted.items():
             lines.append(f"| {script} | " + " | ".join(f"{f['off'][b]:.2f}" if b in f["off"] else "-" for b in sizes) + " |")
-        script, (b, ratio) = max(((s, max(f["off"].items(), key=lambda kv: abs(np.log(kv[1])))) for s, f in fitted.items()),
-                                 key=lambda item: abs(np.log(item[1][1])))
+        script = max(fitted, key=lambda s: abs(np.log(furthest(fitted[s]["off"])[1])))
+        b, ratio = furthest(fitted[script]["off"])
         lines.append(f"\nfurthest from its fit: {script} at batch {b}, {ratio:.2f} times a + c*b")
     minimal = [r for r in rows if r["minimal"] and r.get("step_us")]
     if minimal:
@@ -277,10 +286,9 @@ def sweep_markdown(rows):
             if s and s.get("step_us"):
                 lines.append(f"| {framework_of(m['script'])} | {m['batch_size']} | {s['step_us']} | {m['step_us']} | "
                              f"{s['step_us'] / m['step_us']:.2f} |")
-    devices = sorted({r.get("device", "?") for r in rows})
     m = rows[0]["machine"]
     lines.append(f"\nmachine: {m['cpu']}, {m['cpu_count']} cores, {m['memory_gib']} GiB, {m['os']}, "
-                 f"Python {m['python']}; device: {', '.join(devices)}; one point at a time")
+                 f"Python {m['python']}; device: {devices(rows)}; one point at a time")
     return "\n".join(lines)
 
 
@@ -471,15 +479,12 @@ def main():
     args = parse_args()
     passed = ("epochs", "batch_size", "lr", "train_size", "seed", "dataset")  # handed to every script
     if args.sweep:
-        passed = ("lr", "seed", "dataset")  # and each point's batch size and train size
-        args.lr = args.lr or SWEEP_LR
-        args.epochs = SWEEP_EPOCHS
+        passed = ("epochs", "lr", "seed", "dataset")  # and each point's batch size and train size
+        args.epochs, args.lr = SWEEP_EPOCHS, args.lr or SWEEP_LR
     elif args.batch_size:
         args.batch_size = args.batch_size[0]
     flags = [f for name in passed if getattr(args, name) is not None
              for f in (f"--{name.replace('_', '-')}", str(getattr(args, name)))]
-    if args.sweep:
-        flags = ["--epochs", str(SWEEP_EPOCHS), *flags]
     if args.load:
         with open(args.load) as f:
             rows = json.load(f)
@@ -494,7 +499,7 @@ def main():
         write(rows, args.out)
     if args.plot and args.sweep:
         plot_sweep(rows, args.plot, f"{args.dataset or 'mnist'}: training speed on {rows[0]['machine']['cpu']}"
-                   f" ({', '.join(sorted({r.get('device', '?') for r in rows}))})")
+                   f" ({devices(rows)})")
     elif args.plot:
         plot(rows, args.plot, f"{args.dataset or 'mnist'}, flags: {' '.join(flags) or 'defaults'}")
     sys.exit(1 if any(r["returncode"] for r in rows) else 0)

@@ -23,7 +23,7 @@ def device(framework):
     kind and name. Asked after the model is built, of the framework the script imported."""
     if framework == "keras":
         import keras
-        framework = {"tensorflow": "tensorflow", "jax": "jax", "torch": "torch"}.get(keras.backend.backend())
+        framework = keras.backend.backend()  # tensorflow, jax or torch
     if framework == "torch":
         import torch
         accelerator = torch.accelerator.current_accelerator() if torch.accelerator.is_available() else None
