@@ -19,9 +19,9 @@ function decode(net) {
   });
 }
 // the nets on the page, in order: the built-in ones, then any the user opened (until a reload)
-const NETS = Object.fromEntries(DATA.order.map((k) => [k, DATA.nets[k]]).map(([k, net]) => [k, {
-  ...net, params: decode(net), title: NAMES[net.model], classes: DATA.classes.mnist,
-  note: `${net.script}, test accuracy ${net.test_accuracy}`}]));
+const NETS = Object.fromEntries(DATA.order.map((k) => [k, {
+  ...DATA.nets[k], params: decode(DATA.nets[k]), title: NAMES[DATA.nets[k].model], classes: DATA.classes.mnist,
+  note: `${DATA.nets[k].script}, test accuracy ${DATA.nets[k].test_accuracy}`}]));
 
 // ---- the forward pass: predict.probabilities ----
 const ACTIVATIONS = {sigmoid: (z) => 1 / (1 + Math.exp(-z)), relu: (z) => Math.max(z, 0)};
@@ -316,6 +316,7 @@ async function open(file) {
 // ---- your own weights: a .npz from a script's --save, read as predict.load_weights reads it ----
 class BadWeights extends Error {}
 const MAX_WEIGHTS = 16 * 2 ** 20;  // bytes; the largest net here saves under 0.5 MB
+const ZIP = 0x04034b50;  // "PK\x03\x04": a zip archive's first bytes, and each entry's
 
 async function inflate(bytes) {  // a deflated zip entry (np.savez_compressed), by the browser's own codec
   const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate-raw"));
@@ -325,7 +326,7 @@ async function inflate(bytes) {  // a deflated zip entry (np.savez_compressed), 
 async function unzip(buffer) {  // {name: bytes} of the entries of a zip archive, from its central directory
   const n = buffer.byteLength, view = new DataView(buffer);
   const damaged = () => new BadWeights("not a .npz file (a damaged zip archive)");
-  if (n < 22 || view.getUint32(0, true) !== 0x04034b50) throw new BadWeights("not a .npz file (not a zip archive)");
+  if (n < 22 || view.getUint32(0, true) !== ZIP) throw new BadWeights("not a .npz file (not a zip archive)");
   let end = -1;  // the end-of-central-directory record, behind at most a 64 KiB comment
   for (let i = n - 22; i >= Math.max(0, n - 22 - 65535) && end < 0; i--) if (view.getUint32(i, true) === 0x06054b50) end = i;
   if (end < 0) throw damaged();
@@ -351,7 +352,7 @@ async function unzip(buffer) {  // {name: bytes} of the entries of a zip archive
       }
       e += 4 + length;
     }
-    if (local + 30 > n || view.getUint32(local, true) !== 0x04034b50) throw damaged();
+    if (local + 30 > n || view.getUint32(local, true) !== ZIP) throw damaged();
     const data = local + 30 + view.getUint16(local + 26, true) + view.getUint16(local + 28, true);
     if (data + size > n) throw damaged();
     const name = new TextDecoder().decode(new Uint8Array(buffer, at + 46, nameLength)), raw = new Uint8Array(buffer, data, size);
@@ -456,25 +457,27 @@ async function openWeights(file) {  // runs the file's net beside the others, un
     net = await readNpz(file);
   } catch (e) {
     if (!(e instanceof BadWeights)) throw e;
-    digits.weights = {name: file.name, message: `${file.name}: ${e.message}`, key: null};
-    $("weights-message").textContent = digits.weights.message;
-    digits.weightsUpdates++;
-    return;
+    return tell({name: file.name, message: `${file.name}: ${e.message}`, key: null});
   }
   const key = Object.keys(NETS).find((k) => NETS[k].file === file.name) || `yours-${++digits.opened}`;
   const on = `${NAMES[net.model]}, trained on ${DATASETS[net.dataset]}`;
   NETS[key] = {...net, file: file.name, title: file.name, classes: DATA.classes[net.dataset],
     note: `${on}: your weights, until the page is reloaded`};
   addSection(key, NETS[key]);
-  digits.weights = {name: file.name, message: `${file.name}: a ${on}, beside the built-in nets`, key};
-  $("weights-message").textContent = digits.weights.message;
   if (digits.last && digits.last.image) classify(Float32Array.from(digits.last.image), digits.last.source);
+  tell({name: file.name, message: `${file.name}: a ${on}, beside the built-in nets`, key});
+}
+
+function tell(account) {  // what came of a weights file: its line under the buttons
+  digits.weights = account;
+  $("weights-message").textContent = account.message;
   digits.weightsUpdates++;
 }
 
-function isWeights(file) {  // a .npz by its name, or any zip archive (an image is never one)
-  return file.name.toLowerCase().endsWith(".npz") ||
-    file.slice(0, 4).arrayBuffer().then((b) => new DataView(b).byteLength === 4 && new DataView(b).getUint32(0, true) === 0x04034b50);
+async function isWeights(file) {  // a .npz by its name, or any zip archive (an image is never one)
+  if (file.name.toLowerCase().endsWith(".npz")) return true;
+  const head = new DataView(await file.slice(0, 4).arrayBuffer());
+  return head.byteLength === 4 && head.getUint32(0, true) === ZIP;
 }
 
 async function take(file) {  // a file opened or dropped: weights or an image
@@ -506,7 +509,6 @@ digits.benchmark = (n) => {  // mean ms of one prediction per net (the image las
 };
 
 digits.weights = null; digits.weightsUpdates = 0; digits.opened = 0;
-digits.readNpz = readNpz;
 for (const [key, net] of Object.entries(NETS)) addSection(key, {...net, builtin: true});
 blank();
 recognizePad();
