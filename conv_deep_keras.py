@@ -4,9 +4,16 @@ With the defaults (30 epochs, batch 10, lr 0.04, seed 0): test accuracy 0.9913.
 """
 # /// script
 # requires-python = ">=3.11"
-# dependencies = ["numpy==2.4.6", "requests==2.34.2", "tqdm==4.70.1", "keras==3.15.1", "tensorflow==2.21.0"]
+# dependencies = [
+#   "numpy==2.4.6",
+#   "requests==2.34.2",
+#   "tqdm==4.70.1",
+#   "threadpoolctl==3.8.0",
+#   "keras==3.15.1",
+#   "tensorflow==2.21.0",
+# ]
 # ///
-import mnist  # first: it turns a missing framework below into a one-line error
+import mnist  # mnist.py, beside this file: the data and what every script shares
 import os
 
 import keras
@@ -49,7 +56,7 @@ def main():
     os.environ.setdefault("TF_NUM_INTEROP_THREADS", "1")  # batches of 10 are too small to split: threads
     os.environ.setdefault("TF_NUM_INTRAOP_THREADS", "1")  # only add overhead (TF reads these at its first op)
     args = mnist.parse_args(__doc__, lr=mnist.DEEP_LR)
-    (x_train, y_train), (x_val, y_val), (x_test, y_test) = mnist.load_data(shape=INPUT, dataset=args.dataset)
+    (x_train, y_train), (x_val, y_val), (x_test, y_test) = mnist.load_data(shape=INPUT, layout="hwc", dataset=args.dataset)
     h, w, c = INPUT
     flat = (h - 8) // 2 * ((w - 8) // 2) * 16  # the pooled map's size, flat (10 * 10 * 16)
     params = mnist.init_weights(args.seed, [(5, 5, c, 8), (5, 5, 8, 16), (flat, 100), (100, CLASSES)])
@@ -63,4 +70,4 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    mnist.run(main)  # what a run needs: one-line errors, Ctrl-C, BLAS threads

@@ -8,13 +8,14 @@ With the defaults (30 epochs, batch 10, lr 0.2, seed 0): test accuracy 0.9886.
 #   "numpy==2.4.6",
 #   "requests==2.34.2",
 #   "tqdm==4.70.1",
+#   "threadpoolctl==3.8.0",
 #   "flax==0.12.8",
 #   "optax==0.2.8",
 #   "jax==0.10.2",
 #   "jaxlib==0.10.2",
 # ]
 # ///
-import mnist  # first: it turns a missing framework below into a one-line error
+import mnist  # mnist.py, beside this file: the data and what every script shares
 from functools import partial
 
 import jax
@@ -87,7 +88,7 @@ def predict(model, x):                          # 1,000 images at a time (lax.ma
 
 def main():
     args = mnist.parse_args(__doc__)
-    (x_train, y_train), (x_val, y_val), (x_test, y_test) = mnist.load_data(shape=INPUT, dataset=args.dataset)
+    (x_train, y_train), (x_val, y_val), (x_test, y_test) = mnist.load_data(shape=INPUT, layout="hwc", dataset=args.dataset)
     h, w, c = INPUT
     flat = (h - 4) // 2 * ((w - 4) // 2) * 8  # the pooled map's size, flat (12 * 12 * 8)
     params = mnist.init_weights(args.seed, [(5, 5, c, 8), (flat, 100), (100, CLASSES)])
@@ -100,4 +101,4 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    mnist.run(main)  # what a run needs: one-line errors, Ctrl-C, BLAS threads

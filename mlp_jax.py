@@ -4,9 +4,16 @@ With the defaults (30 epochs, batch 10, lr 0.2, seed 0): test accuracy 0.9796.
 """
 # /// script
 # requires-python = ">=3.11"
-# dependencies = ["numpy==2.4.6", "requests==2.34.2", "tqdm==4.70.1", "jax==0.10.2", "jaxlib==0.10.2"]
+# dependencies = [
+#   "numpy==2.4.6",
+#   "requests==2.34.2",
+#   "tqdm==4.70.1",
+#   "threadpoolctl==3.8.0",
+#   "jax==0.10.2",
+#   "jaxlib==0.10.2",
+# ]
 # ///
-import mnist  # first: it turns a missing framework below into a one-line error
+import mnist  # mnist.py, beside this file: the data and what every script shares
 import jax
 import jax.numpy as jnp
 
@@ -56,7 +63,7 @@ def predict(params, x):                         # 1,000 images at a time (lax.ma
 
 def main():
     args = mnist.parse_args(__doc__)
-    (x_train, y_train), (x_val, y_val), (x_test, y_test) = mnist.load_data(shape=INPUT, dataset=args.dataset)
+    (x_train, y_train), (x_val, y_val), (x_test, y_test) = mnist.load_data(shape=INPUT, layout="flat", dataset=args.dataset)
     params = mnist.init_weights(args.seed, [(INPUT[0], 100), (100, CLASSES)])
     params = [jnp.asarray(p) for p in params]
     for epoch, (x, y) in mnist.epochs(args, x_train, y_train, CLASSES):  # this epoch's batch order
@@ -66,4 +73,4 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    mnist.run(main)  # what a run needs: one-line errors, Ctrl-C, BLAS threads

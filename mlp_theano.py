@@ -4,9 +4,9 @@ With the defaults (30 epochs, batch 10, lr 0.2, seed 0): test accuracy 0.9796.
 """
 # /// script
 # requires-python = ">=3.11"
-# dependencies = ["numpy==2.4.6", "requests==2.34.2", "tqdm==4.70.1", "pytensor==3.0.7"]
+# dependencies = ["numpy==2.4.6", "requests==2.34.2", "tqdm==4.70.1", "threadpoolctl==3.8.0", "pytensor==3.0.7"]
 # ///
-import mnist  # first: it turns a missing framework below into a one-line error
+import mnist  # mnist.py, beside this file: the data and what every script shares
 import pytensor
 import pytensor.tensor as pt
 
@@ -47,7 +47,7 @@ def compile_predict(params):
 
 def main():
     args = mnist.parse_args(__doc__)
-    (x_train, y_train), (x_val, y_val), (x_test, y_test) = mnist.load_data(shape=INPUT, dataset=args.dataset)
+    (x_train, y_train), (x_val, y_val), (x_test, y_test) = mnist.load_data(shape=INPUT, layout="flat", dataset=args.dataset)
     params = mnist.init_weights(args.seed, [(INPUT[0], 100), (100, CLASSES)])
     params = [pytensor.shared(p) for p in params]  # the model: variables the compiled step updates
     train_step, predict = compile_train_step(params, args.lr), compile_predict(params)
@@ -58,4 +58,4 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    mnist.run(main)  # what a run needs: one-line errors, Ctrl-C, BLAS threads

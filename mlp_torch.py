@@ -4,9 +4,9 @@ With the defaults (30 epochs, batch 10, lr 0.2, seed 0): test accuracy 0.9796.
 """
 # /// script
 # requires-python = ">=3.11"
-# dependencies = ["numpy==2.4.6", "requests==2.34.2", "tqdm==4.70.1", "torch==2.13.0"]
+# dependencies = ["numpy==2.4.6", "requests==2.34.2", "tqdm==4.70.1", "threadpoolctl==3.8.0", "torch==2.13.0"]
 # ///
-import mnist  # first: it turns a missing framework below into a one-line error
+import mnist  # mnist.py, beside this file: the data and what every script shares
 import torch
 from torch import nn
 
@@ -58,7 +58,7 @@ def predict(model, x):
 def main():
     torch.set_num_threads(1)  # batches of 10 are too small to split: threads only add overhead
     args = mnist.parse_args(__doc__, epilog=f"device: {device} (torch.accelerator's, else the CPU)")
-    (x_train, y_train), (x_val, y_val), (x_test, y_test) = mnist.load_data(shape=INPUT, dataset=args.dataset)
+    (x_train, y_train), (x_val, y_val), (x_test, y_test) = mnist.load_data(shape=INPUT, layout="flat", dataset=args.dataset)
     params = mnist.init_weights(args.seed, [(INPUT[0], 100), (100, CLASSES)])
     model = build_model(params)
     optimizer = torch.optim.SGD(model.parameters(), lr=args.lr)
@@ -69,4 +69,4 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    mnist.run(main)  # what a run needs: one-line errors, Ctrl-C, BLAS threads

@@ -8,10 +8,10 @@ load by the SHA-256 of their decompressed content, their IDX magic number and di
 
 Skeleton, the helpers that every script's loop calls: `parse_args` (the flags), `init_weights`
 (the one initialiser), `epochs` (each epoch's batch order), `accuracy`, `report` (the epoch's
-line, and the stop on divergence), `finish` (the test line, --save and --target), `check_labels`.
-Run as a program (a script beside this file), Ctrl-C, a missing framework and unusable data are
-one line on stderr (the excepthook at the end); imported by another program, this module changes
-nothing global: no hook, no environment variable.
+line, and the stop on divergence), `finish` (the test line, --save and --target), `check_labels`;
+and `run(main)`, which each script's `if __name__ == "__main__":` line calls: what a run needs
+(BLAS on one thread, unusable data as one line, Ctrl-C as one line and then death by SIGINT).
+Imported by another program, this module and the scripts change nothing global.
 """
 import argparse
 import contextlib
@@ -23,28 +23,11 @@ import re
 import sys
 import tempfile
 import time
+import zipfile
 import zlib
 
 
-def _run_as_program():
-    """Whether the program running is a script beside this file (one of ours, or a copy of one
-    with its mnist.py), rather than another program that imports one (a notebook, a test)."""
-    path = getattr(sys.modules.get("__main__"), "__file__", None)
-    here = os.path.dirname(os.path.abspath(__file__))
-    return bool(path) and os.path.dirname(os.path.abspath(path)) == here
-
-
-PROGRAM = _run_as_program()
-
-# Run as a program: NumPy's (and PyTensor's) OpenBLAS on one thread, as the TensorFlow, Keras and
-# PyTorch scripts set theirs in main(): batches of 10 are too small to split, and a second thread
-# only adds overhead. Set before numpy loads OpenBLAS; a user's own setting wins. JAX, Flax and
-# MLX keep their own thread pools, which this does not reach (docs/running.md).
-if PROGRAM and not any(os.environ.get(v) for v in ("OPENBLAS_NUM_THREADS", "GOTO_NUM_THREADS",
-                                                    "OMP_NUM_THREADS")):
-    os.environ["OPENBLAS_NUM_THREADS"] = "1"
-
-import numpy as np  # noqa: E402
+import numpy as np
 
 DATASETS = {
     "mnist": {
@@ -219,14 +202,55 @@ def reason(error):
     return f"{type(error).__name__}: {error.strerror or error}"[:160]
 
 
-def load_data(shape=(784,), validation_size=10000, dataset="mnist"):
+LAYOUTS = {  # how a script's INPUT holds one image of (height, width, channels), by the layout's name
+    "flat": "(features,): its height * width * channels values in a row, as an MLP takes them",
+    "hwc": "(height, width, channels)",
+    "chw": "(channels, height, width), as PyTorch's conv layers take it",
+}
+_loaded = {"dataset": None, "input": None}  # what the last load gave: --save records its name
+
+
+def input_shape(image, layout):
+    """The INPUT that a script of this layout takes for images of shape (height, width, channels),
+    or for vectors (features,); None where it takes none (a conv net given vectors)."""
+    if layout == "flat":
+        return (int(np.prod(image)),)
+    if len(image) != 3:
+        return None
+    h, w, c = image
+    return (h, w, c) if layout == "hwc" else (c, h, w)
+
+
+def check_input(shape, layout, image, source):
+    """Stop with one line (a DataError) unless INPUT, the script's `shape`, is what its layout
+    takes for the images of source, each of shape `image` (height, width, channels)."""
+    if layout not in LAYOUTS:
+        raise ValueError(f"layout must be one of {list(LAYOUTS)}, not {layout!r}")
+    shape, image = tuple(shape), tuple(image)
+    want = input_shape(image, layout)
+    if shape == want:
+        return
+    if want is None:
+        raise DataError(f"{source} holds vectors of {image[0]} values, not images: a conv net takes images "
+                        "(n, height, width, channels)")
+    hint = ""
+    if len(image) == 3 and input_shape(image[1:] + image[:1], layout) == shape:
+        hint = "; or, if they are channels-first, save them as (n, height, width, channels): x.transpose(0, 2, 3, 1)"
+    what = f"images of {image} (height, width, channels)" if len(image) == 3 else f"vectors of {image[0]} values"
+    raise DataError(f"INPUT = {shape} does not fit {source}, {what}: "
+                    f"this script takes INPUT = {want}, {LAYOUTS[layout]}{hint}")
+
+
+def load_data(shape=(784,), validation_size=10000, dataset="mnist", layout=None):
     """((x_train, y_train), (x_val, y_val), (x_test, y_test)): x float32 in [0, 1], each image
-    reshaped to `shape` (784 pixels: (784,) flat, (28, 28, 1) for NHWC, (1, 28, 28) for NCHW);
-    y int64 labels 0..9."""
-    if int(np.prod(shape)) != 784:
-        raise ValueError(f"shape must hold an image's 784 pixels, as (784,), (28, 28, 1) or (1, 28, 28), not {shape}")
+    reshaped to `shape`, the script's INPUT, in its layout (LAYOUTS: "flat" (784,), "hwc"
+    (28, 28, 1), "chw" (1, 28, 28); None: any shape of 784 pixels); y int64 labels 0..9."""
     if dataset not in DATASETS:
         raise ValueError(f"dataset must be one of {list(DATASETS)}, not {dataset!r}")
+    if layout is not None:
+        check_input(shape, layout, (28, 28, 1), {"mnist": "MNIST", "fashion": "Fashion-MNIST"}[dataset])
+    elif int(np.prod(shape)) != 784:
+        raise ValueError(f"shape must hold an image's 784 pixels, as (784,), (28, 28, 1) or (1, 28, 28), not {shape}")
     x_train, y_train, x_test, y_test = (fetch(name, dataset) for name in DATASETS[dataset]["files"])
     if not 0 <= validation_size <= len(x_train):
         raise ValueError(f"validation_size must be in 0..{len(x_train)}, not {validation_size}")
@@ -235,61 +259,107 @@ def load_data(shape=(784,), validation_size=10000, dataset="mnist"):
         return (x.reshape((len(x),) + tuple(shape)) / np.float32(255)).astype(np.float32), y.astype(np.int64)
 
     n = len(x_train) - validation_size
+    _loaded.update(dataset=dataset, input=tuple(shape))
     return (prepare(x_train[:n], y_train[:n]), prepare(x_train[n:], y_train[n:]),
             prepare(x_test, y_test))
 
 
-def load_npz(path, shape):
+NPZ_HELP = "np.savez(path, x_train=..., y_train=..., x_val=..., y_val=..., x_test=..., y_test=...)"
+
+
+def _read_npz(path):
+    """The arrays of a .npz file, or a DataError saying in one line what the file is instead."""
+    name = os.path.basename(path)
+    try:
+        with open(path, "rb") as f:
+            head = f.read(6)
+    except OSError as e:
+        raise DataError(f"cannot read {path}: {e.strerror}") from None
+    if head == b"\x93NUMPY":
+        raise DataError(f"{name} is one array (np.save), not the six of a .npz: save them with {NPZ_HELP}")
+    if head[:4] not in (b"PK\x03\x04", b"PK\x05\x06"):
+        raise DataError(f"{name} is not a .npz file (a zip of arrays): save the six arrays with {NPZ_HELP}")
+    try:
+        with np.load(path, allow_pickle=False) as f:
+            return {key: f[key] for key in f.files}
+    except ValueError as e:
+        if "pickle" in str(e):  # never NumPy's advice to unpickle a file of unknown origin
+            raise DataError(f"{name} holds Python objects, not arrays of numbers: save them with {NPZ_HELP}") from None
+        raise DataError(f"{name} is a damaged .npz file ({e})") from None
+    except (OSError, EOFError, zlib.error, zipfile.BadZipFile) as e:
+        raise DataError(f"{name} is a damaged or cut-off .npz file ({e})") from None
+
+
+def load_npz(path, shape, layout):
     """Your own data, as load_data gives MNIST: ((x_train, y_train), (x_val, y_val), (x_test,
     y_test)) from a .npz file holding those six arrays (np.savez(path, x_train=..., ...)). x: images
-    (n, height, width, channels) or (n, features), floats in [0, 1] or uint8 pixels (divided by
-    255), shaped here to `shape`, the script's INPUT (channels first where INPUT is (c, h, w)); y:
-    integer labels 0..k-1. A missing array or an image that does not fit INPUT is a DataError."""
-    try:
-        with np.load(path) as f:
-            arrays = {name: f[name] for name in f.files}
-    except (OSError, ValueError) as e:
-        raise DataError(f"{path}: not a readable .npz file ({e})") from None
-    shape, sets = tuple(shape), []
+    (n, height, width, channels), (n, height, width) for one channel, or vectors (n, features);
+    floats in [0, 1] or uint8 pixels (divided by 255), shaped here to `shape`, the script's INPUT,
+    in its layout (LAYOUTS). y: integer labels, one per image; every label of y_val and y_test is
+    one of y_train's. Anything else is a DataError, one line, before any weights are made."""
+    arrays, name, sets = _read_npz(path), os.path.basename(path), []
+    missing = [key for key in ("x_train", "y_train", "x_val", "y_val", "x_test", "y_test") if key not in arrays]
+    if missing:
+        raise DataError(f"{name} has no {' or '.join(missing)}: it needs x_train, y_train, x_val, "
+                        "y_val, x_test and y_test")
     for part in ("train", "val", "test"):
-        missing = [name for name in (f"x_{part}", f"y_{part}") if name not in arrays]
-        if missing:
-            raise DataError(f"{path} has no {' or '.join(missing)}: it needs x_train, y_train, x_val, "
-                            "y_val, x_test and y_test")
-        x, y = arrays[f"x_{part}"], arrays[f"y_{part}"]
-        one = x.shape[1:]
-        if one == shape:
-            pass
-        elif len(shape) == 3 and one == shape[1:] + shape[:1]:
-            x = x.transpose(0, 3, 1, 2)  # (n, h, w, c) to the (n, c, h, w) of a channels-first INPUT
-        elif len(shape) == 1 and int(np.prod(one)) == shape[0]:
-            x = x.reshape(len(x), -1)  # images to flat vectors
-        else:
-            raise DataError(f"{path}: x_{part} holds images of shape {one}, which do not fit INPUT = {shape}")
-        x = x / np.float32(255) if x.dtype == np.uint8 else x
-        if not np.issubdtype(x.dtype, np.floating) or not np.isfinite(x).all():
-            raise DataError(f"{path}: x_{part} must hold finite floats (or uint8 pixels), not {x.dtype}")
-        sets.append((x.astype(np.float32), y))
+        x, y, source = arrays[f"x_{part}"], arrays[f"y_{part}"], f"x_{part} in {name}"
+        if x.ndim not in (2, 3, 4) or 0 in x.shape:
+            raise DataError(f"{source} has shape {x.shape}: give images (n, height, width, channels) "
+                            "or vectors (n, features)")
+        x = x[..., None] if x.ndim == 3 else x  # (n, h, w): one channel
+        check_input(shape, layout, x.shape[1:], source)
+        check_labels(y, None, x, f"y_{part} in {name}")
+        unknown = ~np.isin(y, arrays["y_train"])
+        if unknown.any():
+            raise DataError(f"y_{part} in {name} holds label {y[unknown][0]}, which no training image has "
+                            f"(y_train: {arrays['y_train'].min()}..{arrays['y_train'].max()}): the network cannot learn it")
+        x = pixels(x, source)
+        x = x.reshape(len(x), -1) if layout == "flat" else x.transpose(0, 3, 1, 2) if layout == "chw" else x
+        sets.append((x, y.astype(np.int64)))
+    _loaded.update(dataset=name, input=tuple(shape))
     return tuple(sets)
 
 
-def check_labels(y, classes, x=None):
+def pixels(x, source):
+    """x as float32 in [0, 1] (uint8 pixels divided by 255), or a DataError saying what is wrong
+    with it: NaN or infinity (and where), values outside [0, 1], a type that holds no pixels."""
+    if x.dtype == np.uint8:
+        return x / np.float32(255)
+    if not np.issubdtype(x.dtype, np.floating):
+        byte = np.issubdtype(x.dtype, np.integer) and x.min() >= 0 and x.max() <= 255
+        raise DataError(f"{source} holds {x.dtype} values: give floats in [0, 1] or uint8 pixels"
+                        + (" (x.astype(np.uint8))" if byte else ""))
+    finite = np.isfinite(x)
+    if not finite.all():
+        where = np.argwhere(~finite)[0]
+        raise DataError(f"{source} holds {(~finite).sum()} NaN or infinite values, the first in image "
+                        f"{where[0]} at {tuple(int(i) for i in where[1:])}")
+    low, high = float(x.min()), float(x.max())
+    if low < 0 or high > 1:
+        raise DataError(f"{source} holds values from {low:g} to {high:g}: scale them to [0, 1] (pixels "
+                        "0..255: x / 255, or give them as uint8)")
+    return x.astype(np.float32)
+
+
+def check_labels(y, classes, x=None, name="the labels"):
     """Stop with one line (a DataError) unless y is what every script trains on: integer class
-    labels 0..classes-1, one per image of x (if given); never one-hot rows, floats or a label
-    that the network has no output for."""
+    labels 0..classes-1 (classes None: 0 or more), one per image of x (if given); never one-hot
+    rows, floats, strings or a label that the network has no output for. name: whose labels."""
     y = np.asarray(y)
+    labels = f"0..{classes - 1}" if classes else "0, 1, ..."
     if y.ndim == 2 and y.shape[1] > 1:
-        raise DataError(f"the labels are one-hot rows, shape {y.shape}: give integer labels "
-                        f"0..{classes - 1} instead (y.argmax(axis=1))")
+        raise DataError(f"{name} are one-hot rows, shape {y.shape}: give integer labels {labels} instead "
+                        "(y.argmax(axis=1))")
     if y.ndim != 1 or not np.issubdtype(y.dtype, np.integer):
-        raise DataError(f"the labels must be integers 0..{classes - 1}, one per image, not {y.dtype} "
-                        f"of shape {y.shape}" + (" (y.astype(np.int64))" if y.ndim == 1 else ""))
+        fix = " (y.astype(np.int64))" if y.ndim == 1 and np.issubdtype(y.dtype, np.number) else ""
+        raise DataError(f"{name} must be integers {labels}, one per image, not {y.dtype} of shape {y.shape}{fix}")
     if x is not None and len(x) != len(y):
-        raise DataError(f"{len(x)} images but {len(y)} labels")
-    if len(y) and (y.min() < 0 or y.max() >= classes):
+        raise DataError(f"{len(x)} images but {len(y)} labels" + (f" in {name}" if name != "the labels" else ""))
+    if len(y) and (y.min() < 0 or (classes and y.max() >= classes)):
         bad = y.min() if y.min() < 0 else y.max()
-        raise DataError(f"label {bad} is out of range: the network has {classes} outputs (CLASSES), "
-                        f"for the labels 0..{classes - 1}")
+        raise DataError(f"label {bad} is out of range: the network has {classes} outputs (CLASSES), for the labels "
+                        f"0..{classes - 1}" if classes else f"label {bad} in {name} is negative: labels are 0, 1, ...")
 
 
 # --- The skeleton every script shares -------------------------------------------------------
@@ -332,7 +402,6 @@ def _npz_path(text):
 def parse_args(description, argv=None, epilog=None, **defaults):
     """The flags every script takes, with the recipe's defaults (a script may change them);
     --help shows the first line of description, and epilog (if any) after the flags."""
-    _one_line_errors_first()  # main() calls this first: after the framework's imports
     env = ("environment: MNIST_DATA_DIR, the directory of the four MNIST files (default: data/mnist "
            "beside mnist.py); MNIST_MIRROR, the mirrors to download them from (base URLs, "
            "comma-separated; for a machine offline, a local one); FASHION_MNIST_DATA_DIR and "
@@ -361,8 +430,14 @@ def init_weights(seed, shapes):
 
     Canonical layout: the LAST axis is the layer's output units, so a dense weight is
     (fan_in, fan_out) and a conv kernel is (height, width, in_channels, out_channels).
-    Weights ~ normal / sqrt(fan_in), drawn in order from the seed; biases are zero.
+    Weights ~ normal / sqrt(fan_in), drawn in order from the seed; biases are zero. A shape
+    without units (images too small for the net leave its dense layer none) is a DataError.
     """
+    empty = next((shape for shape in shapes if min(shape) < 1), None)
+    if empty is not None:
+        given = f"INPUT = {_loaded['input']}" if _loaded["input"] else "INPUT"
+        raise DataError(f"{given} is too small for this network: it leaves a layer of shape {tuple(empty)}; "
+                        "the conv nets take images of at least 6x6 pixels, the deep nets 10x10")
     rng = np.random.default_rng([seed, 0])  # [seed, 1] is the batch order's stream
     params = []
     for shape in shapes:
@@ -414,8 +489,7 @@ def epochs(args, x, y, classes):
     seed's stream [seed, 1], so every framework sees the same batches. The labels are checked
     first (check_labels: integers 0..classes-1). NumPy's overflow warnings are off meanwhile: a
     diverging run is reported by its loss instead (see report)."""
-    _one_line_errors_first()  # after the model was built and compiled
-    check_labels(y, classes, x)
+    check_labels(y, classes, x, "y_train")
     _epoch["classes"] = classes
     if args.train_size is not None and args.train_size > len(x):  # a smaller set than MNIST's
         print(f"error: --train-size: {args.train_size} is more than the {len(x)} training images",
@@ -423,7 +497,12 @@ def epochs(args, x, y, classes):
         sys.exit(2)
     x, y = x[:args.train_size], y[:args.train_size]
     rng = np.random.default_rng([args.seed, 1])
-    with np.errstate(all="ignore"):
+    # run's BLAS threads again, for a BLAS loaded since it began (PyTensor's compiler loads SciPy's)
+    blas = contextlib.nullcontext()
+    if _run["blas"] is not None:
+        from threadpoolctl import threadpool_limits
+        blas = threadpool_limits(limits=_run["blas"], user_api="blas")
+    with np.errstate(all="ignore"), blas:
         for epoch in range(1, args.epochs + 1):
             _epoch.update(number=epoch, start=time.perf_counter())
             order = rng.permutation(len(x))
@@ -448,8 +527,8 @@ def report(args, epoch, loss, val_accuracy):
 def finish(args, test_accuracy, weights):
     """After the last epoch: write weights (the canonical layout) to --save, if given; print the
     test accuracy line; exit 1 if it is below --target."""
-    if args.save:
-        save_weights(args.save, weights, args.dataset)
+    if args.save:  # with the name of the data it learnt: --dataset's, or the file that load_npz read
+        save_weights(args.save, weights, _loaded["dataset"] or args.dataset)
     print(f"test accuracy {test_accuracy:.4f}", flush=True)
     if args.target is not None and test_accuracy < args.target:
         sys.exit(f"test accuracy {test_accuracy:.4f} is below the target {args.target}")
@@ -479,35 +558,49 @@ def _not_installed(error):
     return next((pin for pin in pins if modules.get(pin.split("=")[0], pin.split("=")[0]) == top), None)
 
 
-def _one_line_errors(kind, error, tb):
-    """A missing framework, unusable data or Ctrl-C is one line on stderr, not a traceback."""
-    pin = _not_installed(error) if issubclass(kind, ModuleNotFoundError) else None
-    if pin:
-        print(f"error: {error.name.split('.')[0]} is not installed: pip install '{pin}' (or pip install -r "
-              f"requirements.txt)", file=sys.stderr)
-    elif issubclass(kind, DataError):
-        print(f"error: {error}", file=sys.stderr)
-    elif interrupted(error):  # Ctrl-C: one line, the shell's code for SIGINT, nothing saved
+BLAS_VARIABLES = ("OPENBLAS_NUM_THREADS", "GOTO_NUM_THREADS", "OMP_NUM_THREADS")
+_run = {"blas": None}  # run's BLAS threads (None: as they are), which epochs() holds while it runs
+
+
+def run(main):
+    """Run main() as the program: each script's `if __name__ == "__main__":` line calls this, so
+    that importing a script or this module changes nothing global. What a run needs:
+    - the BLAS that NumPy and PyTensor call on one thread (threadpoolctl), as the TensorFlow,
+      Keras and PyTorch scripts set theirs in main(): batches of 10 are too small to split. Your
+      own OPENBLAS_NUM_THREADS, GOTO_NUM_THREADS or OMP_NUM_THREADS wins;
+    - unusable data (a DataError), or a pinned package that a download needs and that is not
+      installed: one line on stderr, exit code 1;
+    - Ctrl-C: one line ("interrupted at epoch N"), nothing saved, then Python's own end for an
+      interrupt: atexit handlers run, and the process dies by SIGINT, so a shell loop stops too."""
+    from threadpoolctl import threadpool_limits
+
+    _run["blas"] = None if any(os.environ.get(v) for v in BLAS_VARIABLES) else 1
+    try:
+        with threadpool_limits(limits=_run["blas"], user_api="blas"):
+            main()
+    except DataError as e:  # the line printed here, not by Python: a profiler may catch the exit
+        print(f"error: {e}", file=sys.stderr, flush=True)
+        sys.exit(1)
+    except ModuleNotFoundError as e:
+        pin = _not_installed(e)
+        if pin is None:
+            raise
+        print(f"error: {e.name.split('.')[0]} is not installed: pip install '{pin}' (or pip install -r "
+              "requirements.txt)", file=sys.stderr, flush=True)
+        sys.exit(1)
+    except BaseException as e:
+        if not interrupted(e):
+            raise
         epoch = _epoch["number"]
-        print(f"interrupted at epoch {epoch}" if epoch else "interrupted", file=sys.stderr)
         sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(130)  # an excepthook cannot choose the exit code otherwise
-    else:
-        (_next_excepthook or sys.__excepthook__)(kind, error, tb)
+        print(f"interrupted at epoch {epoch}" if epoch else "interrupted", file=sys.stderr, flush=True)
+        interrupt = KeyboardInterrupt()
+        previous = sys.excepthook
 
-
-_next_excepthook = None  # the hook that the one-line errors hand everything else to
-
-
-def _one_line_errors_first():
-    """Run as a program: put the one-line errors back in front of sys.excepthook, handing
-    everything else on to the hook found there: a framework imported after mnist may have
-    replaced ours with its own (PyTensor does, at import, to print its graph's trace), and would
-    then print a traceback for Ctrl-C and for missing data. Imported by another program: nothing."""
-    global _next_excepthook
-    if PROGRAM and sys.excepthook is not _one_line_errors:
-        _next_excepthook, sys.excepthook = sys.excepthook, _one_line_errors
-
-
-_one_line_errors_first()  # first of all: a framework that the script imports next may be missing
+        def said(kind, error, tb):  # the line above said it: no traceback for this interrupt
+            if error is not interrupt:
+                previous(kind, error, tb)
+        sys.excepthook = said
+        raise interrupt from None  # uncaught, Python exits through SIGINT (its exit code 130 in a shell)
+    finally:
+        _run["blas"] = None

@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 
 import numpy as np
 import pytest
@@ -27,24 +28,29 @@ def doc():
         return f.read()
 
 
-def edits(script, data):
-    """The three edits of docs/own-data.md for this script, as (old, new) pairs."""
-    if script.startswith("mlp_"):
-        shape, new_shape = "(784,)", f"({HEIGHT * WIDTH},)"
-    elif script.endswith("_torch.py"):
-        shape, new_shape = "(1, 28, 28)", f"(1, {HEIGHT}, {WIDTH})"
-    else:
-        shape, new_shape = "(28, 28, 1)", f"({HEIGHT}, {WIDTH}, 1)"
-    return [(f"INPUT = {shape}", f"INPUT = {new_shape}"), ("CLASSES = 10", f"CLASSES = {K}"),
-            ("mnist.load_data(shape=INPUT, dataset=args.dataset)", f'mnist.load_npz("{data}", shape=INPUT)')]
+def layout(script):
+    return "flat" if script.startswith("mlp_") else "chw" if script.endswith("_torch.py") else "hwc"
+
+
+def edits(script, data, image=(HEIGHT, WIDTH, 1), classes=K, given=None):
+    """The three edits of docs/own-data.md for this script and images of shape image (height,
+    width, channels), as (old, new) pairs; given: an INPUT of the user's instead of the right one."""
+    h, w, c = image
+    old, new = {"flat": ("(784,)", (h * w * c,)), "chw": ("(1, 28, 28)", (c, h, w)),
+                "hwc": ("(28, 28, 1)", (h, w, c))}[layout(script)]
+    call = f'shape=INPUT, layout="{layout(script)}"'
+    return [(f"INPUT = {old}", f"INPUT = {given or new}"), ("CLASSES = 10", f"CLASSES = {classes}"),
+            (f"mnist.load_data({call}, dataset=args.dataset)", f'mnist.load_npz("{data}", {call})')]
 
 
 def test_the_docs_name_these_edits():
     text = doc()
     for old, new in [("INPUT = (28, 28, 1)", "INPUT = (height, width, channels)"),
-                     ("INPUT = (features,)", "INPUT = (channels, height, width)"),
+                     ("INPUT = (784,)", "INPUT = (height * width * channels,)"),
+                     ("INPUT = (1, 28, 28)", "INPUT = (channels, height, width)"),
                      ("CLASSES = 10", "CLASSES = k"),
-                     ("mnist.load_data(shape=INPUT, dataset=args.dataset)", 'mnist.load_npz("my_data.npz", shape=INPUT)')]:
+                     ('mnist.load_data(shape=INPUT, layout="hwc", dataset=args.dataset)',
+                      'mnist.load_npz("my_data.npz", shape=INPUT, layout="hwc")')]:
         assert f"`{old}`" in text and f"`{new}`" in text, (old, new)
 
 
@@ -82,15 +88,15 @@ def own_data(tmp_path_factory):
     return path
 
 
-def copy(tmp_path, script, data, **replace_labels):
-    """script and mnist.py in an empty directory, with the documented edits for data."""
-    folder = pathlib.Path(tmp_path) / script.removesuffix(".py")
-    folder.mkdir()
+def copy(tmp_path, script, data, name="data.npz", **kinds):
+    """script and mnist.py in an empty directory, with the documented edits for data (saved there
+    as name); kinds: edits' image, classes or given."""
+    folder = pathlib.Path(tempfile.mkdtemp(prefix=script.removesuffix(".py") + "-", dir=tmp_path))
     shutil.copy(os.path.join(ROOT, "mnist.py"), folder)
-    shutil.copy(data, folder / "data.npz")
+    shutil.copy(data, folder / name)
     with open(os.path.join(ROOT, script), encoding="utf-8") as f:
         text = f.read()
-    for old, new in edits(script, "data.npz"):
+    for old, new in edits(script, name, **kinds):
         assert text.count(old) == 1, f"{script} should hold {old!r} once: update docs/own-data.md"
         text = text.replace(old, new)
     (folder / script).write_text(text, encoding="utf-8")
@@ -236,18 +242,174 @@ def test_load_npz_shapes_images_to_input_and_checks_the_file(tmp_path):
     x = rng.integers(0, 256, (4, 6, 7, 3)).astype(np.uint8)
     arrays = {f"{v}_{p}": (x if v == "x" else np.arange(4)) for p in ("train", "val", "test") for v in "xy"}
     np.savez(tmp_path / "d.npz", **arrays)
-    (xt, yt), _, _ = mnist.load_npz(tmp_path / "d.npz", (6, 7, 3))
+    (xt, yt), _, _ = mnist.load_npz(tmp_path / "d.npz", (6, 7, 3), "hwc")
     assert xt.dtype == np.float32 and np.array_equal(xt, x / np.float32(255)) and list(yt) == [0, 1, 2, 3]
-    (xc, _), _, _ = mnist.load_npz(tmp_path / "d.npz", (3, 6, 7))  # channels first
+    (xc, _), _, _ = mnist.load_npz(tmp_path / "d.npz", (3, 6, 7), "chw")  # channels first
     assert np.array_equal(xc, xt.transpose(0, 3, 1, 2))
-    (xf, _), _, _ = mnist.load_npz(tmp_path / "d.npz", (126,))  # flat
+    (xf, _), _, _ = mnist.load_npz(tmp_path / "d.npz", (126,), "flat")  # flat
     assert np.array_equal(xf, xt.reshape(4, -1))
-    with pytest.raises(mnist.DataError, match=r"x_train holds images of shape \(6, 7, 3\), which do not fit INPUT = \(7, 6, 3\)"):
-        mnist.load_npz(tmp_path / "d.npz", (7, 6, 3))
+    with pytest.raises(mnist.DataError, match=r"^INPUT = \(7, 6, 3\) does not fit x_train in d.npz, images of "
+                       r"\(6, 7, 3\) \(height, width, channels\): this script takes INPUT = \(6, 7, 3\)"):
+        mnist.load_npz(tmp_path / "d.npz", (7, 6, 3), "hwc")
     del arrays["y_val"]
     np.savez(tmp_path / "e.npz", **arrays)
     with pytest.raises(mnist.DataError, match="has no y_val: it needs x_train, y_train, x_val"):
-        mnist.load_npz(tmp_path / "e.npz", (6, 7, 3))
-    (tmp_path / "f.npz").write_text("not a zip")
-    with pytest.raises(mnist.DataError, match="not a readable .npz file"):
-        mnist.load_npz(tmp_path / "f.npz", (6, 7, 3))
+        mnist.load_npz(tmp_path / "e.npz", (6, 7, 3), "hwc")
+
+
+# --- what a user hands over next (the table of docs/own-data.md) --------------------------------
+
+def arrays(image=(12, 12, 1), n=(60, 20, 20), k=K, seed=0):
+    """Six arrays of random uint8 images of shape image and labels 0..k-1 (every one in y_train)."""
+    rng = np.random.default_rng(seed)
+    out = {}
+    for part, size in zip(("train", "val", "test"), n):
+        out[f"x_{part}"] = rng.integers(0, 256, (size, *image)).astype(np.uint8)
+        out[f"y_{part}"] = np.arange(size) % k
+    return out
+
+
+def npz(tmp_path, name="data.npz", **changes):
+    """arrays() with changes (a value, or a function of the array it replaces), saved as name."""
+    data = arrays()
+    for key, change in changes.items():
+        data[key] = change(data[key]) if callable(change) else change
+    path = tmp_path / name
+    np.savez(path, **data)
+    return path
+
+
+def assert_one_line_error(result, *words):
+    """Exit code not 0, nothing on stdout, one line on stderr (error: ...) holding words, no
+    traceback and no advice about the rate."""
+    err = result.stderr
+    assert result.returncode not in (0, None) and result.stdout == "", (result.returncode, result.stdout, err[-3000:])
+    lines = [line for line in err.splitlines() if line.startswith("error")]  # TensorFlow logs as it loads
+    assert len(lines) == 1 and err.endswith(lines[0] + "\n"), err[-3000:]
+    assert "Traceback" not in err and "--lr" not in err, err[-3000:]
+    for word in words:
+        assert word in lines[0], (word, lines[0])
+
+
+NUMPY_TORCH_JAX_TF_MLX = ["mlp_numpy.py", "conv_torch.py", "conv_deep_jax.py", "conv_tensorflow.py", "conv_mlx.py"]
+
+
+@pytest.mark.slow  # it starts frameworks
+@pytest.mark.parametrize("script", NUMPY_TORCH_JAX_TF_MLX + ["mlp_keras.py", "conv_flax.py"])
+@pytest.mark.parametrize("kind", ["0..255", "-1..1"])
+def test_pixels_outside_0_1_are_one_line(tmp_path, script, kind):
+    """Float pixels 0..255 (MLPs trained to chance, the deep nets blamed the rate): one line
+    saying to scale them; likewise -1..1 (standardised) pixels."""
+    change = {"0..255": lambda x: x.astype(np.float32), "-1..1": lambda x: x / np.float32(127.5) - 1}[kind]
+    data = npz(tmp_path, x_train=change, x_val=change, x_test=change)
+    result = run_copy(copy(tmp_path, script, data, image=(12, 12, 1)), *EPOCHS)
+    low = "0" if kind == "0..255" else "-1"
+    assert_one_line_error(result, f"x_train in data.npz holds values from {low} to ", "scale them to [0, 1]",
+                          "x / 255")
+
+
+@pytest.mark.slow  # it starts frameworks
+@pytest.mark.parametrize("script", ["mlp_numpy.py", "conv_torch.py", "conv_deep_flax.py", "mlp_keras.py", "conv_mlx.py"])
+@pytest.mark.parametrize("where", ["x_train", "x_test"])
+def test_nan_in_the_images_is_one_line_saying_where(tmp_path, script, where):
+    def with_nan(x):
+        x = x.astype(np.float32) / 255
+        x[3, 2, 1, 0] = np.nan
+        return x
+    data = npz(tmp_path, **{where: with_nan})
+    result = run_copy(copy(tmp_path, script, data, image=(12, 12, 1)), *EPOCHS)
+    assert_one_line_error(result, f"{where} in data.npz holds 1 NaN or infinite values, the first in image 3 at (2, 1, 0)")
+
+
+BAD_LABELS = {  # what y_val or y_test holds instead of integer labels: the line's words
+    "strings": (lambda y: y.astype(str), "must be integers 0, 1, ..., one per image, not <U"),
+    "one-hot": (lambda y: np.eye(K, dtype=np.float32)[y], "are one-hot rows, shape (20, 5)"),
+    "past the classes": (lambda y: np.where(np.arange(len(y)) == 4, K + 2, y), f"holds label {K + 2}, which no "
+                         "training image has (y_train: 0..4)"),
+    "floats": (lambda y: y.astype(np.float64), "(y.astype(np.int64))"),
+    "too few": (lambda y: y[:-1], "20 images but 19 labels in y_"),
+}
+
+
+@pytest.mark.slow  # it starts frameworks
+@pytest.mark.parametrize("script", ["mlp_numpy.py", "conv_deep_torch.py", "mlp_jax.py", "conv_keras.py"])
+@pytest.mark.parametrize("split", ["y_val", "y_test"])
+def test_bad_validation_and_test_labels_are_one_line_before_training(tmp_path, script, split):
+    """Only y_train was checked: val and test accuracy 0.0000 with exit 0, or a one-hot y_val
+    failing after a whole epoch. Each kind names the split."""
+    for kind, (change, words) in BAD_LABELS.items():
+        folder = tmp_path / kind
+        folder.mkdir()
+        result = run_copy(copy(folder, script, npz(folder, **{split: change}), image=(12, 12, 1)), *EPOCHS)
+        assert_one_line_error(result, words, f"{split} in data.npz")
+
+
+@pytest.mark.slow  # it starts frameworks
+@pytest.mark.parametrize("script,size", [("conv_numpy.py", 5), ("conv_torch.py", 5), ("conv_jax.py", 5),
+                                         ("conv_keras.py", 3), ("conv_mlx.py", 4), ("conv_flax.py", 5),
+                                         ("conv_theano.py", 5), ("conv_deep_tensorflow.py", 9),
+                                         ("conv_deep_torch.py", 9), ("conv_deep_jax.py", 7), ("conv_deep_mlx.py", 9)])
+def test_images_too_small_for_the_net_are_one_line(tmp_path, script, size):
+    """A traceback in five frameworks; conv_jax.py and conv_deep_jax.py trained to chance on an
+    empty map with exit 0."""
+    image = (size, size + 1, 2)
+    data = npz(tmp_path, **{f"x_{p}": arrays(image)[f"x_{p}"] for p in ("train", "val", "test")})
+    result = run_copy(copy(tmp_path, script, data, image=image), *EPOCHS)
+    given = (2, size, size + 1) if layout(script) == "chw" else image
+    assert_one_line_error(result, f"INPUT = {given} is too small for this network", "at least 6x6 pixels, the deep nets 10x10")
+
+
+@pytest.mark.slow  # it starts frameworks
+@pytest.mark.parametrize("script", ["conv_torch.py", "conv_deep_torch.py", "conv_numpy.py", "conv_deep_jax.py",
+                                    "conv_flax.py", "conv_keras.py", "conv_mlx.py"])
+def test_input_in_the_other_channel_order_is_one_line(tmp_path, script):
+    """PyTorch's (c, h, w) where the script takes (h, w, c), and the other way round: a
+    negative-dimensions ValueError from init_weights, naming nothing."""
+    image = (12, 12, 3)
+    data = npz(tmp_path, **{f"x_{p}": arrays(image)[f"x_{p}"] for p in ("train", "val", "test")})
+    wrong, right = ((12, 12, 3), "(3, 12, 12)") if layout(script) == "chw" else ((3, 12, 12), "(12, 12, 3)")
+    result = run_copy(copy(tmp_path, script, data, image=image, given=wrong), *EPOCHS)
+    assert_one_line_error(result, f"INPUT = {wrong} does not fit x_train in data.npz, images of (12, 12, 3) "
+                                  f"(height, width, channels): this script takes INPUT = {right}")
+
+
+@pytest.mark.slow  # it starts frameworks
+@pytest.mark.parametrize("script", ["mlp_numpy.py", "mlp_torch.py", "mlp_flax.py", "mlp_tensorflow.py", "mlp_mlx.py",
+                                    "mlp_theano.py"])
+def test_an_mlp_given_image_dimensions_is_one_line(tmp_path, script):
+    image = (16, 16, 3)
+    data = npz(tmp_path, **{f"x_{p}": arrays(image)[f"x_{p}"] for p in ("train", "val", "test")})
+    result = run_copy(copy(tmp_path, script, data, image=image, given=image), *EPOCHS)
+    assert_one_line_error(result, "INPUT = (16, 16, 3) does not fit x_train in data.npz", "this script takes INPUT = (768,)")
+
+
+@pytest.mark.slow  # it starts frameworks
+@pytest.mark.parametrize("script", ["mlp_numpy.py", "conv_torch.py", "conv_jax.py", "mlp_keras.py"])
+def test_files_that_are_not_a_npz_are_one_line(tmp_path, script):
+    """A .npy (a TypeError traceback), a text file (NumPy's advice to unpickle), a cut-off zip,
+    pickled objects."""
+    good = npz(tmp_path, "good.npz")
+    np.save(tmp_path / "one.npy", arrays()["x_train"])
+    (tmp_path / "text.npz").write_text("x_train,y_train\n0,1\n")
+    (tmp_path / "cut.npz").write_bytes(good.read_bytes()[:5000])
+    np.savez(tmp_path / "objects.npz", **dict(arrays(), y_val=np.array([{"a": 1}] * 20, dtype=object)))
+    for name, words in [("one.npy", "is one array (np.save), not the six of a .npz: save them with np.savez("),
+                        ("text.npz", "is not a .npz file (a zip of arrays): save the six arrays with np.savez("),
+                        ("cut.npz", "is a damaged or cut-off .npz file"),
+                        ("objects.npz", "holds Python objects, not arrays of numbers")]:
+        folder = tmp_path / name.replace(".", "-")
+        folder.mkdir()
+        result = run_copy(copy(folder, script, tmp_path / name, name=name), *EPOCHS)
+        assert_one_line_error(result, f"error: {name} {words}")
+        assert "allow_pickle" not in result.stderr
+
+
+@pytest.mark.slow  # it starts frameworks
+@pytest.mark.parametrize("script", ["mlp_numpy.py", "conv_deep_torch.py"])
+def test_save_after_own_data_records_the_data_file(tmp_path, script):
+    data = npz(tmp_path, "digits.npz", **{f"x_{p}": arrays((12, 12, 1))[f"x_{p}"] for p in ("train", "val", "test")})
+    path = copy(tmp_path, script, data, name="digits.npz", image=(12, 12, 1))
+    result = run_copy(path, "--epochs", "1", "--save", "w.npz")
+    assert result.returncode == 0, result.stderr[-3000:]
+    with np.load(path.parent / "w.npz") as f:
+        assert str(f["dataset"]) == "digits.npz"

@@ -90,19 +90,20 @@ def test_other_seed_gives_another_curve(reference):
     assert other != reference
 
 
-@pytest.mark.parametrize("script,module,pin", [
-    ("mlp_torch.py", "torch", "torch==2.13.0"), ("mlp_tensorflow.py", "tensorflow", "tensorflow=="),
-    ("mlp_keras.py", "keras", "keras=="), ("mlp_theano.py", "pytensor", "pytensor=="),
-    ("mlp_jax.py", "jax", "jax==0.10.2"), ("mlp_flax.py", "flax", "flax==0.12.8"),
-    ("mlp_flax.py", "optax", "optax==0.2.8"), ("mlp_mlx.py", "mlx", "mlx==0.32.4"),
+@pytest.mark.parametrize("script,module", [
+    ("mlp_torch.py", "torch"), ("mlp_tensorflow.py", "tensorflow"), ("mlp_keras.py", "keras"),
+    ("mlp_theano.py", "pytensor"), ("mlp_jax.py", "jax"), ("mlp_flax.py", "flax"), ("mlp_flax.py", "optax"),
+    ("mlp_mlx.py", "mlx"),
 ])
-def test_missing_framework_is_one_line(script, module, pin):
+def test_a_missing_framework_is_pythons_own_message(script, module):
+    """Imported at the top, before mnist.run: Python's own report (docs/running.md says why),
+    whose last line names the module; exit code 1."""
     code = (f"import sys, runpy; sys.modules[{module!r}] = None; sys.argv = [{script!r}]; "
             f"runpy.run_path({script!r}, run_name='__main__')")
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 1
-    assert result.stderr.startswith(f"error: {module} is not installed: pip install '{pin}")
-    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    last = result.stderr.splitlines()[-1]
+    assert last.startswith("ModuleNotFoundError: ") and f"{module}" in last, result.stderr
 
 
 @pytest.mark.parametrize("module,pin", [("requests", "requests==2.34.2"), ("tqdm", "tqdm==4.70.1")])

@@ -1,5 +1,5 @@
 """The shared skeleton on its own: the helpers that every script's loop calls (mnist.epochs,
-report, finish), parse_args, init_weights, the save path and the excepthook, driven by the
+report, finish), parse_args, init_weights, the save path and mnist.run, driven by the
 scripts' own loop with small arrays and recording fakes of train_epoch and predict. No framework,
 no training, no real data: these run in well under a second each."""
 import os
@@ -72,8 +72,9 @@ def run(argv, data=None, fakes=None):
 
 @pytest.fixture(autouse=True)
 def no_epoch_in_progress(monkeypatch):
-    """Each test starts as a fresh script does: no epoch begun yet."""
+    """Each test starts as a fresh script does: no epoch begun yet, no data loaded."""
     monkeypatch.setitem(mnist._epoch, "number", 0)
+    monkeypatch.setattr(mnist, "_loaded", {"dataset": None, "input": None})
 
 
 # --- the batch order ---------------------------------------------------------------------------
@@ -234,63 +235,64 @@ def test_a_high_but_finite_loss_is_not_divergence():
     assert not mnist.diverged(4 * np.log(10))  # the bound itself is still a (very bad) run
 
 
-class Exited(Exception):
-    """os._exit, recorded instead of ending the test process."""
-
-
 @pytest.fixture
-def exits(monkeypatch):
-    codes = []
-
-    def record(code):
-        codes.append(code)
-        raise Exited
-    monkeypatch.setattr(os, "_exit", record)
-    return codes
+def hook(monkeypatch):
+    """sys.excepthook as it was before a test: mnist.run leaves one that keeps Python quiet about
+    the interrupt it re-raises; the test's own is put back afterwards."""
+    seen = []
+    monkeypatch.setattr(sys, "excepthook", lambda *args: seen.append(args))
+    return seen
 
 
-def uncaught(error):
-    """What Python does with an exception that leaves main() of a script run as a program: hand
-    it to sys.excepthook, the one-line errors."""
-    with pytest.raises(Exited):
-        mnist._one_line_errors(type(error), error, error.__traceback__)
-
-
-def test_ctrl_c_is_one_line_exit_130_and_saves_nothing(tmp_path, capsys, exits):
-    path = tmp_path / "w.npz"
+def interrupted_run(capsys, main):
+    """mnist.run(main), which must end in the KeyboardInterrupt that Python turns into death by
+    SIGINT; then what it printed, after checking that the excepthook it left is quiet about it."""
     with pytest.raises(KeyboardInterrupt) as error:
-        run(["--epochs", "5", "--save", str(path)], fakes=Fakes(raise_in_epoch=3))
-    uncaught(error.value)
-    assert exits == [130]
-    out, err = capsys.readouterr()
-    assert err == "interrupted at epoch 3\n" and out.count("\n") == 2
+        mnist.run(main)
+    assert type(error.value) is KeyboardInterrupt  # exactly: Python exits by SIGINT only for it
+    sys.excepthook(KeyboardInterrupt, error.value, None)  # what Python does with it: nothing shows
+    return capsys.readouterr()
+
+
+def test_ctrl_c_is_one_line_then_an_interrupt_and_saves_nothing(tmp_path, capsys, hook):
+    path = tmp_path / "w.npz"
+    out, err = interrupted_run(capsys, lambda: run(["--epochs", "5", "--save", str(path)],
+                                                   fakes=Fakes(raise_in_epoch=3)))
+    assert err == "interrupted at epoch 3\n" and out.count("\n") == 2 and hook == []
     assert os.listdir(tmp_path) == []
 
 
-def test_ctrl_c_while_finishing_names_the_last_epoch_and_saves_nothing(tmp_path, capsys, exits):
+def test_ctrl_c_while_finishing_names_the_last_epoch_and_saves_nothing(tmp_path, capsys, hook):
     path = tmp_path / "w.npz"
     fakes = Fakes()
 
     def weights():
         raise KeyboardInterrupt
-    with pytest.raises(KeyboardInterrupt) as error:
-        loop(mnist.parse_args("x", ["--epochs", "2", "--save", str(path)]), small_data(), fakes.train_epoch,
-             fakes.predict, weights)
-    uncaught(error.value)
-    assert exits == [130] and capsys.readouterr().err == "interrupted at epoch 2\n"
-    assert os.listdir(tmp_path) == []
+    out, err = interrupted_run(capsys, lambda: loop(mnist.parse_args("x", ["--epochs", "2", "--save", str(path)]),
+                                                    small_data(), fakes.train_epoch, fakes.predict, weights))
+    assert err == "interrupted at epoch 2\n" and os.listdir(tmp_path) == []
 
 
-def test_ctrl_c_flushes_what_was_printed_before_it_exits(monkeypatch, exits):
+def test_ctrl_c_before_the_first_epoch_names_none(capsys, hook):
+    def main():
+        raise KeyboardInterrupt
+    assert interrupted_run(capsys, main).err == "interrupted\n"
+
+
+def test_ctrl_c_flushes_what_was_printed_before_it(monkeypatch, hook):
     out, err = FlushRecorder(), FlushRecorder()
     monkeypatch.setattr(sys, "stdout", out)
     monkeypatch.setattr(sys, "stderr", err)
-    print("epoch  1/2 ...")
-    uncaught(KeyboardInterrupt())
-    assert out.flushed == ["epoch  1/2 ...\n"] and err.flushed == ["interrupted\n"]
+
+    def main():
+        print("epoch  1/2 ...")
+        raise KeyboardInterrupt
+    with pytest.raises(KeyboardInterrupt):
+        mnist.run(main)
+    assert out.flushed[0] == "epoch  1/2 ...\n" and err.flushed == ["interrupted\n"]
 
 
-def test_an_interrupt_wrapped_by_compiled_code_is_still_ctrl_c(capsys, exits):
+def test_an_interrupt_wrapped_by_compiled_code_is_still_ctrl_c(capsys, hook):
     """PyTensor's numba backend turns the KeyboardInterrupt into a SystemError raised from it."""
     def wrapped(x, y):
         try:
@@ -298,10 +300,35 @@ def test_an_interrupt_wrapped_by_compiled_code_is_still_ctrl_c(capsys, exits):
         except KeyboardInterrupt as e:
             raise SystemError("returned a result with an exception set") from e
     args = mnist.parse_args("x", ["--epochs", "2"])
-    with pytest.raises(SystemError) as error:
-        loop(args, small_data(), wrapped, Fakes().predict, Fakes().weights)
-    uncaught(error.value)
-    assert exits == [130] and capsys.readouterr().err == "interrupted at epoch 1\n"
+    out, err = interrupted_run(capsys, lambda: loop(args, small_data(), wrapped, Fakes().predict, Fakes().weights))
+    assert err == "interrupted at epoch 1\n"
+
+
+def test_other_errors_keep_their_traceback_and_the_hook_is_left_alone(hook):
+    error = ValueError("a bug")
+
+    def main():
+        raise error
+    with pytest.raises(ValueError):
+        mnist.run(main)
+    sys.excepthook(ValueError, error, None)
+    assert hook == [(ValueError, error, None)]  # the hook that was there: a traceback
+
+
+def test_after_an_interrupt_the_hook_passes_everything_else_on(capsys, hook):
+    with pytest.raises(KeyboardInterrupt):
+        mnist.run(lambda: run(["--epochs", "2"], fakes=Fakes(raise_in_epoch=1)))
+    other = KeyboardInterrupt()
+    sys.excepthook(KeyboardInterrupt, other, None)
+    assert hook == [(KeyboardInterrupt, other, None)]
+
+
+def test_data_errors_are_one_line_exit_1(capsys):
+    def main():
+        raise mnist.DataError("no mirror")
+    with pytest.raises(SystemExit) as exit_:
+        mnist.run(main)
+    assert exit_.value.code == 1 and capsys.readouterr().err == "error: no mirror\n"
 
 
 def test_an_interrupt_given_as_the_cause_only_is_still_ctrl_c():
@@ -463,133 +490,104 @@ def test_help_states_every_flag_and_its_default(capsys):
 
 # --- BLAS threads ---------------------------------------------------------------------------------
 
-def blas_threads(tmp_path, as_program, **env):
-    """OPENBLAS_NUM_THREADS as a program sees it after `import mnist`, and the threads that
-    numpy's OpenBLAS then really uses (threadpoolctl): run as a script beside mnist.py (a copy
-    of it in tmp_path), or by another program (python -c) that imports it."""
-    clean = {k: v for k, v in os.environ.items()
-             if k not in ("OPENBLAS_NUM_THREADS", "GOTO_NUM_THREADS", "OMP_NUM_THREADS")}
-    code = ("import os, sys; sys.path.insert(0, sys.argv[1]); import mnist, threadpoolctl\n"
-            "blas = threadpoolctl.threadpool_info()\n"
-            "print(os.environ.get('OPENBLAS_NUM_THREADS'), [p['num_threads'] for p in blas])")
-    shutil.copy(os.path.join(ROOT, "mnist.py"), tmp_path)
-    (tmp_path / "script.py").write_text(code)
-    cmd = ["script.py", "."] if as_program else ["-c", code, str(tmp_path)]
-    result = subprocess.run([sys.executable, *cmd], capture_output=True, text=True, cwd=tmp_path,
+BLAS = ("import sys; sys.path.insert(0, sys.argv[1]); import mnist, threadpoolctl\n"
+        "def threads():\n"
+        "    return sorted({p['num_threads'] for p in threadpoolctl.threadpool_info() if p['user_api'] == 'blas'})\n"
+        "print('import', threads())\n"
+        "mnist.run(lambda: print('run', threads()))\n"
+        "print('after', threads())\n")
+
+
+def blas_threads(tmp_path, **env):
+    """The BLAS threads that NumPy really uses (threadpoolctl) after `import mnist`, inside
+    mnist.run(main), and after it, in a fresh process."""
+    clean = {k: v for k, v in os.environ.items() if k not in mnist.BLAS_VARIABLES}
+    result = subprocess.run([sys.executable, "-c", BLAS, ROOT], capture_output=True, text=True, cwd=tmp_path,
                             env=dict(clean, **env))
     assert result.returncode == 0, result.stderr
-    return result.stdout.split(maxsplit=1)
+    return result.stdout.splitlines()
 
 
-def test_blas_runs_on_one_thread_unless_the_user_says_otherwise(tmp_path):
-    assert blas_threads(tmp_path, True) == ["1", "[1]\n"]
+def test_blas_runs_on_one_thread_in_a_run_unless_the_user_says_otherwise(tmp_path):
+    cores = min(2, len(os.sched_getaffinity(0))) if hasattr(os, "sched_getaffinity") else 2
+    assert blas_threads(tmp_path) == [f"import [{cores}]", "run [1]", f"after [{cores}]"]
     # OpenBLAS takes the user's number, up to the cores this process may use
-    cores = min(2, len(os.sched_getaffinity(0)))
-    assert blas_threads(tmp_path, True, OPENBLAS_NUM_THREADS="2") == ["2", f"[{cores}]\n"]
-    assert blas_threads(tmp_path, True, OMP_NUM_THREADS="2")[0] == "None"  # the user's variable, not ours
+    assert blas_threads(tmp_path, OPENBLAS_NUM_THREADS="2") == [f"{w} [{cores}]" for w in ("import", "run", "after")]
+    assert blas_threads(tmp_path, OMP_NUM_THREADS="1") == [f"{w} [1]" for w in ("import", "run", "after")]
 
 
-def test_imported_by_another_program_mnist_leaves_the_environment_and_threads_alone(tmp_path):
-    cores = min(os.cpu_count(), len(os.sched_getaffinity(0)))
-    assert blas_threads(tmp_path, False) == ["None", f"[{cores}]\n"]
+def test_the_epochs_hold_runs_threads_for_a_blas_loaded_since(monkeypatch):
+    """PyTensor loads SciPy's BLAS while main() compiles: mnist.epochs limits what is loaded by
+    then, for its loop; outside mnist.run it limits nothing."""
+    calls = []
+
+    class Limits:
+        def __init__(self, limits, user_api):
+            calls.append((limits, user_api))
+
+        def __enter__(self):
+            calls.append("enter")
+
+        def __exit__(self, *exc):
+            calls.append("exit")
+    import threadpoolctl
+    monkeypatch.setattr(threadpoolctl, "threadpool_limits", Limits)
+    list(mnist.epochs(mnist.parse_args("x", ["--epochs", "1"]), *small_data()[0], 10))
+    assert calls == []
+    mnist.run(lambda: list(mnist.epochs(mnist.parse_args("x", ["--epochs", "1"]), *small_data()[0], 10)))
+    assert calls == [(1, "blas"), "enter", (1, "blas"), "enter", "exit", "exit"]
+    assert mnist._run["blas"] is None  # run is over
 
 
-# --- the one-line errors (sys.excepthook) ------------------------------------------------------
+# --- a package that a download needs, missing ----------------------------------------------------
 
-def hook(capsys, error):
-    mnist._one_line_errors(type(error), error, None)
-    return capsys.readouterr().err
+def missing(capsys, error):
+    def main():
+        raise error
+    with pytest.raises(SystemExit) as exit_:
+        mnist.run(main)
+    assert exit_.value.code == 1
+    return capsys.readouterr().err.removesuffix("\n")
 
 
-def test_a_missing_framework_is_one_line_with_its_pin(capsys, monkeypatch):
-    for module, pin in [("torch.nn", "torch==2.13.0"), ("jax", "jax==0.10.2"), ("numpy", "numpy==2.4.6")]:
+def test_a_missing_pinned_package_is_one_line_with_its_pin(capsys, monkeypatch):
+    for module, pin in [("requests", "requests==2.34.2"), ("tqdm.auto", "tqdm==4.70.1"), ("torch.nn", "torch==2.13.0")]:
         monkeypatch.setitem(sys.modules, module.split(".")[0], None)  # not installed
-        assert hook(capsys, ModuleNotFoundError(f"No module named '{module}'", name=module)) == (
-            f"error: {module.split('.')[0]} is not installed: pip install '{pin}' (or pip install -r requirements.txt)\n")
+        assert missing(capsys, ModuleNotFoundError(f"No module named '{module}'", name=module)) == (
+            f"error: {module.split('.')[0]} is not installed: pip install '{pin}' (or pip install -r requirements.txt)")
 
 
-def test_a_module_that_is_installed_or_not_pinned_gets_its_traceback(capsys, monkeypatch):
+def test_a_module_that_is_installed_or_not_pinned_keeps_its_traceback(monkeypatch):
     """Nothing false: a module that requirements.txt does not pin (a typo in the user's own
-    module), or one whose package is installed (a broken install inside a framework), is
-    passed on to the next hook whole."""
-    seen = []
-    monkeypatch.setattr(mnist, "_next_excepthook", lambda *a: seen.append(a))
+    module), or one whose package is installed (a broken install inside a framework)."""
     monkeypatch.setitem(sys.modules, "my_modle", None)
-    for error in (ModuleNotFoundError("x", name="my_modle"),  # not pinned
-                  ModuleNotFoundError("x", name="numpy._core.gone")):  # numpy is installed
-        assert hook(capsys, error) == "" and seen[-1][1] is error
-    assert len(seen) == 2
-
-
-def test_data_errors_and_ctrl_c_are_one_line_and_others_a_traceback(capsys, monkeypatch, exits):
-    assert hook(capsys, mnist.DataError("no mirror")) == "error: no mirror\n"
-    with pytest.raises(Exited):  # Ctrl-C before the first epoch: no epoch to name
-        mnist._one_line_errors(KeyboardInterrupt, KeyboardInterrupt(), None)
-    assert capsys.readouterr().err == "interrupted\n" and exits == [130]
-    seen = []
-    monkeypatch.setattr(mnist, "_next_excepthook", None)  # no framework's hook: Python's own
-    monkeypatch.setattr(sys, "__excepthook__", lambda *a: seen.append(a))
-    error = ValueError("a bug")
-    mnist._one_line_errors(ValueError, error, None)
-    assert seen == [(ValueError, error, None)] and capsys.readouterr().err == ""
-    unnamed = ModuleNotFoundError("no name")  # .name None: Python's own report
-    mnist._one_line_errors(ModuleNotFoundError, unnamed, None)
-    assert seen[-1][1] is unnamed
-
-
-def test_the_one_line_errors_go_back_in_front_of_a_frameworks_hook(capsys, monkeypatch):
-    """PyTensor replaces sys.excepthook when it is imported, after mnist: the first helper that
-    main() calls puts ours back in front (run as a program), and hands everything else to the
-    framework's."""
-    seen = []
-    monkeypatch.setattr(mnist, "PROGRAM", True)
-
-    def frameworks(*args):
-        seen.append(args)
-    monkeypatch.setattr(mnist, "_next_excepthook", None)
-    monkeypatch.setattr(sys, "excepthook", frameworks)
-    mnist.parse_args("x", [])
-    assert sys.excepthook is mnist._one_line_errors
-    error = ValueError("a graph error")
-    sys.excepthook(ValueError, error, None)
-    assert seen == [(ValueError, error, None)]
-    sys.excepthook(mnist.DataError, mnist.DataError("no mirror"), None)
-    assert capsys.readouterr().err == "error: no mirror\n" and len(seen) == 1
-    monkeypatch.setattr(sys, "excepthook", frameworks)  # replaced again while compiling
-    next(mnist.epochs(mnist.parse_args("x", ["--epochs", "1"]), *small_data()[0], 10))
-    assert sys.excepthook is mnist._one_line_errors and mnist._next_excepthook is frameworks
-    mnist.parse_args("x", [])  # in front already: nothing changes
-    assert mnist._next_excepthook is frameworks
-
-
-def test_imported_by_another_program_the_helpers_leave_sys_excepthook_alone(monkeypatch):
-    theirs = object()
-    monkeypatch.setattr(sys, "excepthook", theirs)
-    assert not mnist.PROGRAM  # pytest imported it
-    mnist.parse_args("x", [])
-    next(mnist.epochs(mnist.parse_args("x", ["--epochs", "1"]), *small_data()[0], 10))
-    assert sys.excepthook is theirs
+    for error in (ModuleNotFoundError("x", name="my_modle"), ModuleNotFoundError("x", name="numpy._core.gone"),
+                  ModuleNotFoundError("no name")):
+        def main(error=error):
+            raise error
+        with pytest.raises(ModuleNotFoundError) as raised:
+            mnist.run(main)
+        assert raised.value is error
 
 
 def test_the_pin_is_read_beside_mnist_py_or_else_in_the_scripts_own_block(capsys, monkeypatch, tmp_path):
     monkeypatch.chdir(tmp_path)  # not the working directory's requirements.txt
     monkeypatch.setitem(sys.modules, "torch", None)
-    assert "pip install 'torch==2.13.0'" in hook(capsys, ModuleNotFoundError("x", name="torch"))
+    assert "pip install 'torch==2.13.0'" in missing(capsys, ModuleNotFoundError("x", name="torch"))
     # a template copied without requirements.txt: the PEP 723 block of the script run
     copy = tmp_path / "conv_torch.py"
     shutil.copy(os.path.join(ROOT, "conv_torch.py"), copy)
     monkeypatch.setattr(sys.modules["__main__"], "__file__", str(copy), raising=False)
     monkeypatch.setattr(os.path, "isfile", lambda path: path == str(copy))
-    assert "pip install 'torch==2.13.0'" in hook(capsys, ModuleNotFoundError("x", name="torch"))
+    assert "pip install 'torch==2.13.0'" in missing(capsys, ModuleNotFoundError("x", name="torch"))
     copy.write_text("import torch\n")  # no block, no requirements.txt: its traceback
-    seen = []
-    monkeypatch.setattr(mnist, "_next_excepthook", lambda *a: seen.append(a))
-    assert hook(capsys, ModuleNotFoundError("x", name="torch")) == "" and len(seen) == 1
+    assert mnist._not_installed(ModuleNotFoundError("x", name="torch")) is None
 
 
-def test_a_traceback_is_passed_on_whole(monkeypatch):
-    monkeypatch.setattr(mnist, "_next_excepthook", None)
-    seen, tb = [], object()
-    monkeypatch.setattr(sys, "__excepthook__", lambda *a: seen.append(a))
-    mnist._one_line_errors(ValueError, ValueError("a bug"), tb)
-    assert seen[0][2] is tb
+def test_imported_by_another_program_the_helpers_change_nothing_global(monkeypatch):
+    theirs = object()
+    monkeypatch.setattr(sys, "excepthook", theirs)
+    before = dict(os.environ)
+    mnist.parse_args("x", [])
+    list(mnist.epochs(mnist.parse_args("x", ["--epochs", "1"]), *small_data()[0], 10))
+    assert sys.excepthook is theirs and dict(os.environ) == before

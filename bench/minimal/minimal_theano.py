@@ -3,7 +3,7 @@ yardstick of mlp_theano.py."""
 import os
 import time
 
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # as the scripts run (mnist.py sets it)
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # one BLAS thread, as the scripts run (mnist.run)
 import common  # noqa: E402
 import numpy as np  # noqa: E402
 import pytensor  # noqa: E402
