@@ -3,7 +3,7 @@
 With the defaults (30 epochs, batch 10, lr 0.2, seed 0): test accuracy 0.9886.
 """
 # /// script
-# requires-python = ">=3.11"
+# requires-python = ">=3.11,<3.14"  # TensorFlow 2.21 has wheels for 3.10-3.13
 # dependencies = [
 #   "numpy==2.4.6",
 #   "requests==2.34.2",

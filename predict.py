@@ -8,9 +8,15 @@ MNIST-like first: grayscale, inverted when the background is light, cropped to t
 scaled into a 20x20 box and centred by its centre of mass in 28x28.
 """
 import argparse
+import io
+import math
+import os
+import re
+import struct
 import sys
 import warnings
 import zipfile
+import zlib
 
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -33,47 +39,146 @@ class InputError(Exception):
     """Bad input: the message is the one line the user sees."""
 
 
-def npz_problem(path, error):
-    """Why np.load could not read path, said without NumPy's advice to unpickle (never do that
-    with a file of unknown origin), and with which argument comes first."""
+MAX_WEIGHTS = 16 * 2 ** 20  # bytes, of a file and of its arrays inflated; the largest net saves under 1 MiB
+MAX_TEXT = 256  # characters of the dataset's name
+SWAPPED = (": the first argument must be weights saved by a script's --save (for example docs/weights/mlp.npz), "
+           "the images after it")
+
+
+def read_npz(path):
+    """{name: array or str} of a .npz file, read as the draw page reads it (docs/pages/draw.js,
+    unzip and npy): every size checked before anything is inflated or allocated, each array's
+    bytes exactly its header's shape, text no longer than MAX_TEXT. InputError says why not."""
+    try:
+        size = os.path.getsize(path)
+        with open(path, "rb") as f:
+            head = f.read(4)
+    except FileNotFoundError:
+        raise InputError("no such file") from None
+    except OSError as e:
+        raise InputError(f"cannot read it ({e.strerror})") from None
+    if size > MAX_WEIGHTS:
+        raise InputError(f"too large a file ({size / 2 ** 20:.1f} MiB; weights saved by --save are under 1 MiB)")
+    if size < 22 or head != b"PK\x03\x04":
+        raise InputError("not a .npz file (not a zip archive)")
+    entries = {}
     try:
         with open(path, "rb") as f:
-            zipped = f.read(4) == b"PK\x03\x04"
-    except OSError as e:
-        return f"cannot read it ({e.strerror})"
-    if not zipped:
-        return ("not a .npz file: the first argument must be weights saved by a script's --save "
-                "(for example docs/weights/mlp.npz), the images after it")
-    if "pickle" in str(error):
-        return "not a readable .npz file (it holds Python objects: not weights saved by --save)"
-    return f"not a readable .npz file ({error})"
+            data = f.read()
+        if not central_directory_fits(data):
+            raise zipfile.BadZipFile("an entry runs past the end")
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            total = 0
+            for info in archive.infolist():  # the sizes that the central directory gives, before inflating
+                total += info.file_size
+                if total > MAX_WEIGHTS:
+                    raise InputError(f"{info.filename} inflates to more than the largest weights ({total / 2 ** 20:.1f} "
+                                     "MiB; weights saved by --save are under 1 MiB)")
+                if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+                    raise InputError(f"not a .npz file as NumPy writes it ({info.filename} compressed by method "
+                                     f"{info.compress_type})")
+            for info in archive.infolist():
+                entries[info.filename] = archive.read(info)
+    except (zipfile.BadZipFile, zlib.error, EOFError, ValueError, OSError):
+        raise InputError("not a .npz file (a damaged zip archive)") from None
+    arrays = {}
+    for name, data in entries.items():
+        if not name.endswith(".npy"):
+            raise InputError(f"not .npy arrays ({name})")
+        arrays[name[:-4]] = npy(name, data)
+    return arrays
 
 
-def load_weights(path):
-    """(params, activation, dataset) from a .npz written by a script's --save."""
-    try:
-        with np.load(path, allow_pickle=False) as f:
-            arrays = dict(f)
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as e:
-        raise InputError(f"{path}: {npz_problem(path, e)}") from None
-    dataset = str(arrays.pop("dataset", "mnist"))
-    layers = len(arrays) // 2
-    try:
-        params = [arrays.pop(f"{kind}{i}") for i in range(1, layers + 1) for kind in "wb"]
-    except KeyError as e:
-        raise InputError(f"{path}: no array {e} (not weights saved by a script's --save)") from None
+def central_directory_fits(data):
+    """Whether every entry of a zip's central directory lies inside the file, as the page checks:
+    zipfile reads a name that runs past the end as far as the file goes."""
+    end = data.rfind(b"PK\x05\x06", max(0, len(data) - 22 - 65535))
+    if end < 0 or end + 22 > len(data):
+        return False
+    count, at = struct.unpack_from("<H", data, end + 10)[0], struct.unpack_from("<I", data, end + 16)[0]
+    for _ in range(count if count != 0xFFFF else 0):  # (ZIP64's count: zipfile's own checks)
+        if at + 46 > len(data) or data[at:at + 4] != b"PK\x01\x02":
+            return False
+        at += 46 + sum(struct.unpack_from("<HHH", data, at + 28))  # name, extra field, comment
+        if at > len(data):
+            return False
+    return True
+
+
+def npy(name, data):
+    """One .npy array of a .npz: a float32 array, or for text (the dataset) a str."""
+    def bad(why):
+        return InputError(f"{name} is {why}")
+    if len(data) < 12 or data[:6] != b"\x93NUMPY":
+        raise bad("not a .npy array")
+    major = data[6]
+    start, length = (10, int.from_bytes(data[8:10], "little")) if major == 1 else (12, int.from_bytes(data[8:12], "little"))
+    header = data[start:start + length].decode("utf-8" if major >= 3 else "latin1", errors="replace")
+    descr = re.search(r"'descr':\s*'([^']*)'", header)
+    order = re.search(r"'fortran_order':\s*(True|False)", header)
+    dims = re.search(r"'shape':\s*\(([^)]*)\)", header)
+    shape = [d.strip() for d in dims.group(1).split(",") if d.strip()] if dims else None
+    if not descr or not order or shape is None or not all(d.isdigit() for d in shape):
+        raise bad("not a .npy array (its header)")
+    shape = [int(d) for d in shape]
+    count, body = math.prod(shape), start + length
+    text = re.fullmatch(r"[<>=|]U(\d+)", descr.group(1))
+    number = re.fullmatch(r"([<>=|])f([48])", descr.group(1))
+    if not text and not number:
+        raise bad(f"an array of {descr.group(1)}, not of numbers as --save writes them")
+    width = 4 * int(text.group(1)) if text else int(number.group(2))
+    if text and count * width // 4 > MAX_TEXT:
+        raise bad(f"too long a text ({count * width // 4} characters; a dataset's name is short)")
+    if body + count * width > len(data):
+        raise bad("cut short")
+    if body + count * width < len(data):
+        raise bad("longer than its array (not written by --save)")
+    big = descr.group(1)[0] == ">"
+    if text:
+        codes = np.frombuffer(data, ">u4" if big else "<u4", count * width // 4, body)
+        codes = codes[codes != 0]
+        if (codes > 0x10FFFF).any() or ((codes >= 0xD800) & (codes <= 0xDFFF)).any():
+            raise bad("not text (a character past U+10FFFF, or a lone surrogate)")
+        return "".join(map(chr, codes))
+    array = np.frombuffer(data, (">" if big else "<") + f"f{width}", count, body)
+    return array.reshape(shape, order="F" if order.group(1) == "True" else "C").astype(np.float32)
+
+
+def weights_model(arrays):
+    """(params, activation, dataset) of the arrays of a --save file, or InputError: the model by
+    its shapes, the dataset one of CLASSES, nothing else in the file, every weight finite."""
+    dataset = arrays.pop("dataset", "mnist")
+    if not isinstance(dataset, str):
+        raise InputError("dataset.npy is not text, as --save writes it")
+    if dataset not in CLASSES:
+        raise InputError(f"weights trained on {dataset}, not MNIST or Fashion-MNIST: predict.py and the draw page "
+                         "read MNIST-like digits only (28x28, grey)")
+    layers, params = len(arrays) // 2, []
+    for i in range(1, layers + 1):
+        for kind in "wb":
+            if not isinstance(arrays.get(f"{kind}{i}"), np.ndarray):
+                raise InputError(f"no array '{kind}{i}' (not weights saved by a script's --save)")
+            params.append(arrays.pop(f"{kind}{i}"))
     shapes = [w.shape for w in params[::2]]
     for name, (model_shapes, activation) in MODELS.items():
         if shapes == model_shapes and all(b.shape == (s[-1],) for b, s in zip(params[1::2], shapes)):
-            if dataset not in CLASSES or arrays:
-                raise InputError(f"{path}: unexpected content for the {name} model")
+            if arrays:
+                raise InputError(f"unexpected content for the {name} model")
             if not all(np.isfinite(p).all() for p in params):
-                raise InputError(f"{path}: the weights hold NaN or infinity (a diverged run?)")
-            return [p.astype(np.float32) for p in params], activation, dataset
-    raise InputError(f"{path}: weights of shapes {shapes} match none of the models "
-                     f"({', '.join(MODELS)})")
+                raise InputError("the weights hold NaN or infinity (a diverged run?)")
+            return params, activation, dataset
+    shown = ", ".join(f"({', '.join(map(str, s))}{',' if len(s) == 1 else ''})" for s in shapes)
+    raise InputError(f"weights of shapes [{shown}] match none of the models ({', '.join(MODELS)})")
+
+
+def load_weights(path):
+    """(params, activation, dataset) from a .npz written by a script's --save; InputError
+    "PATH: why", in the words of the draw page (tests/test_pages.py runs one table of bad files
+    against both)."""
+    try:
+        return weights_model(read_npz(path))
+    except InputError as e:
+        raise InputError(f"{path}: {e}" + (SWAPPED if str(e) == "not a .npz file (not a zip archive)" else "")) from None
 
 
 def conv(x, w, b):

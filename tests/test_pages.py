@@ -10,6 +10,7 @@ import io
 import os
 import re
 import threading
+import zipfile
 
 import numpy as np
 import pytest
@@ -842,12 +843,48 @@ def test_draw_runs_weights_in_every_model_as_predict_py(page, tmp_path, model, l
     assert len(driver.find_elements("css selector", ".net")) == len(pages.WEIGHTS)
 
 
-BAD_WEIGHTS = {  # file -> (how to make it, the page's line after "FILE: ")
+def npy_bytes(descr, shape, body=b"", fortran=False):
+    """A .npy file written by hand, with any header: a descr and shape text that NumPy would not
+    write, and any body."""
+    header = f"{{'descr': '{descr}', 'fortran_order': {fortran}, 'shape': {shape}, }}"
+    header += " " * (63 - (10 + len(header)) % 64) + "\n"
+    return b"\x93NUMPY\x01\x00" + len(header).to_bytes(2, "little") + header.encode("latin1") + body
+
+
+def weights_zip(path, model="mlp", method=zipfile.ZIP_STORED, **entries):
+    """random_weights' arrays as .npy entries of a zip, with entries (name -> bytes) put in or
+    in place of theirs."""
+    random_weights(path, model)
+    with np.load(path) as f:
+        arrays = {f"{k}.npy": f.zip.read(f"{k}.npy") for k in f.files}
+    arrays.update(entries)
+    with zipfile.ZipFile(path, "w", method) as z:
+        for name, data in arrays.items():
+            z.writestr(name, data)
+    return path
+
+
+def name_past_the_end(path):
+    """A zip whose central directory gives its last entry's name a length running past the file."""
+    data = bytearray(random_weights(path, "mlp").read_bytes())
+    at = data.rindex(b"PK\x01\x02")
+    data[at + 28:at + 30] = (60000).to_bytes(2, "little")
+    path.write_bytes(bytes(data))
+
+
+def trailing_bomb(path):
+    """w1.npy holds the MLP's w1 and then 64 MiB of zeros, deflated to 65 KB: an array whose
+    entry inflates to far more than its shape."""
+    w1 = npy_bytes("<f4", "(784, 100)", np.zeros((784, 100), np.float32).tobytes())
+    weights_zip(path, method=zipfile.ZIP_DEFLATED, **{"w1.npy": w1 + bytes(64 * 2 ** 20)})
+
+
+NOT_DIGITS = "not MNIST or Fashion-MNIST: predict.py and the draw page read MNIST-like digits only (28x28, grey)"
+BAD_WEIGHTS = {  # one table for the page and predict.load_weights: file -> (how to make it, the line after "FILE: ")
     "notes.npz": (lambda p: p.write_text("not weights\n"), "not a .npz file (not a zip archive)"),
     "cut.npz": (lambda p: p.write_bytes(random_weights(p, "mlp").read_bytes()[:50_000]),
                 "not a .npz file (a damaged zip archive)"),
-    "text.npz": (lambda p: __import__("zipfile").ZipFile(p, "w").writestr("readme.txt", "hello"),
-                 "not .npy arrays (readme.txt)"),
+    "text.npz": (lambda p: zipfile.ZipFile(p, "w").writestr("readme.txt", "hello"), "not .npy arrays (readme.txt)"),
     "objects.npz": (lambda p: np.savez(p, w1=np.array([{"a": 1}], dtype=object)),
                     "w1.npy is an array of |O, not of numbers as --save writes them"),
     "shapes.npz": (lambda p: random_weights(p, "mlp", w1=np.zeros((780, 100), np.float32)),
@@ -855,28 +892,61 @@ BAD_WEIGHTS = {  # file -> (how to make it, the page's line after "FILE: ")
     "nan.npz": (lambda p: random_weights(p, "deep conv", b3=np.full(100, np.nan, np.float32)),
                 "the weights hold NaN or infinity (a diverged run?)"),
     "missing.npz": (lambda p: random_weights(p, "conv", b2=None), "no array 'b2' (not weights saved by a script's --save)"),
-    "cifar.npz": (lambda p: random_weights(p, "mlp", dataset="cifar"), "unexpected content for the mlp model"),
+    "extra.npz": (lambda p: random_weights(p, "mlp", w3=np.zeros(3, np.float32)), "unexpected content for the mlp model"),
+    "cifar.npz": (lambda p: random_weights(p, "mlp", dataset="cifar"), f"weights trained on cifar, {NOT_DIGITS}"),
+    "own.npz": (lambda p: random_weights(p, "mlp", dataset="digits.npz", w1=np.zeros((768, 100), np.float32)),
+                f"weights trained on digits.npz, {NOT_DIGITS}"),
+    "tostring.npz": (lambda p: random_weights(p, "mlp", dataset="toString"), f"weights trained on toString, {NOT_DIGITS}"),
+    "proto.npz": (lambda p: random_weights(p, "mlp", dataset="__proto__"), f"weights trained on __proto__, {NOT_DIGITS}"),
+    "number.npz": (lambda p: random_weights(p, "mlp", dataset=np.float32(1)), "dataset.npy is not text, as --save writes it"),
     "huge.npz": (lambda p: np.savez(p, w1=np.zeros((5000, 1000), np.float32)),
                  "too large a file (19.1 MiB; weights saved by --save are under 1 MiB)"),
+    "bomb.npz": (trailing_bomb, "w1.npy inflates to more than the largest weights (64.3 MiB; weights saved by --save "
+                                "are under 1 MiB)"),
+    "trailing.npz": (lambda p: weights_zip(p, **{"b1.npy": npy_bytes("<f4", "(100,)", bytes(400 + 8))}),
+                     "b1.npy is longer than its array (not written by --save)"),
+    "negative.npz": (lambda p: weights_zip(p, **{"w1.npy": npy_bytes("<f4", "(-784, 100)", bytes(4))}),
+                     "w1.npy is not a .npy array (its header)"),
+    "vast.npz": (lambda p: weights_zip(p, **{"w1.npy": npy_bytes("<f4", "(400000000,)", bytes(16))}),
+                 "w1.npy is cut short"),
+    "codepoint.npz": (lambda p: weights_zip(p, **{"dataset.npy": npy_bytes("<U1", "()", (0x110000).to_bytes(4, "little"))}),
+                      "dataset.npy is not text (a character past U+10FFFF, or a lone surrogate)"),
+    "longname.npz": (lambda p: random_weights(p, "mlp", dataset="m" * 100_000),
+                     "dataset.npy is too long a text (100000 characters; a dataset's name is short)"),
+    "pastend.npz": (name_past_the_end, "not a .npz file (a damaged zip archive)"),
 }
+
+
+def bad_weights(tmp_path, name):
+    path = tmp_path / name
+    BAD_WEIGHTS[name][0](path)
+    return path
+
+
+@pytest.mark.parametrize("name", BAD_WEIGHTS)
+def test_bad_weights_are_the_same_line_in_predict(tmp_path, name):
+    """predict.load_weights gives each file of the table the page's verdict in the page's words
+    (predict.py adds, for a file that is no zip, that the weights come first)."""
+    path = bad_weights(tmp_path, name)
+    with pytest.raises(predict.InputError) as error:
+        predict.load_weights(str(path))
+    message = str(error.value)
+    assert message.startswith(f"{path}: {BAD_WEIGHTS[name][1]}") and "\n" not in message, message
+    assert message == f"{path}: {BAD_WEIGHTS[name][1]}" + (predict.SWAPPED if name == "notes.npz" else "")
 
 
 def test_draw_bad_weights_are_one_line_and_the_built_in_nets_keep_working(page, tmp_path):
     driver = page("draw.html")
-    for name, (make, line) in BAD_WEIGHTS.items():
-        path = tmp_path / name
-        make(path)
-        account = open_weights(driver, path)
+    for name, (_, line) in BAD_WEIGHTS.items():
+        account = open_weights(driver, bad_weights(tmp_path, name))
         assert account == {"name": name, "message": f"{name}: {line}", "key": None}, name
         assert driver.find_element("id", "weights-message").text == f"{name}: {line}"
-        if name in ("shapes.npz", "nan.npz", "missing.npz", "cifar.npz"):  # predict.py says the same
-            with pytest.raises(predict.InputError, match=re.escape(line.split(" (")[0])):
-                predict.load_weights(str(path))
         assert len(driver.find_elements("css selector", ".net")) == len(pages.WEIGHTS)
         got, image = seven(driver)  # and the built-in nets still answer, as predict.py
         assert set(got["probs"]) == set(pages.WEIGHTS)
         pixel, prob, tops = agreement(got, image)
         assert pixel <= PIXEL and prob <= PROBABILITY and all(a == b == 7 for a, b in tops.values()), name
+    assert not [e for e in driver.get_log("browser") if e["level"] in ("SEVERE", "ERROR")]
 
 
 def test_draw_takes_dropped_weights(page, tmp_path):

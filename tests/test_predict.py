@@ -157,14 +157,14 @@ def test_bad_input_is_one_line_and_exit_2(mlp_weights, tmp_path):
     assert_one_line_error(cli(mlp_weights, tmp_path / "blank.png"), "no ink")
     corrupted = tmp_path / "corrupted.npz"
     corrupted.write_bytes(mlp_weights.read_bytes()[:500])
-    assert_one_line_error(cli(corrupted, digit), "not a readable .npz")
+    assert_one_line_error(cli(corrupted, digit), "not a .npz file (a damaged zip archive)")
     other = tmp_path / "other.npz"
     np.savez(other, w1=np.zeros((784, 50), np.float32), b1=np.zeros(50, np.float32),
              w2=np.zeros((50, 10), np.float32), b2=np.zeros(10, np.float32))
     assert_one_line_error(cli(other, digit), "match none of the models")
     pickled = tmp_path / "pickled.npz"
     np.savez(pickled, w1=np.array([{"a": 1}], dtype=object))
-    assert_one_line_error(cli(pickled, digit), "not a readable .npz")
+    assert_one_line_error(cli(pickled, digit), "w1.npy is an array of |O, not of numbers as --save writes them")
     result = cli(mlp_weights)
     assert result.returncode == 2  # argparse: an image is required
 
@@ -173,8 +173,8 @@ def test_swapped_arguments_say_which_comes_first(tmp_path):
     """predict.py IMAGE WEIGHTS (the two swapped): the message says that weights come first, and
     passes on none of NumPy's advice to unpickle."""
     result = cli(os.path.join(ROOT, "docs", "seven.png"), os.path.join(ROOT, "docs", "weights", "mlp.npz"))
-    assert_one_line_error(result, "not a .npz file: the first argument must be weights saved by a "
-                                  "script's --save (for example docs/weights/mlp.npz)")
+    assert_one_line_error(result, "not a .npz file (not a zip archive): the first argument must be weights saved "
+                                  "by a script's --save (for example docs/weights/mlp.npz)")
     assert "pickle" not in result.stderr and len(result.stderr) < 300
 
 
@@ -294,10 +294,10 @@ def test_weights_that_are_not_a_models_are_refused_with_the_reason(tmp_path):
     mlp = mnist.init_weights(0, SHAPES["mlp"])
     assert load_error(tmp_path / "none.npz") == f"{tmp_path / 'none.npz'}: no such file"
     (tmp_path / "text.npz").write_text("not a zip")
-    assert load_error(tmp_path / "text.npz").startswith(f"{tmp_path / 'text.npz'}: not a .npz file: the first argument")
+    assert load_error(tmp_path / "text.npz").startswith(f"{tmp_path / 'text.npz'}: not a .npz file (not a zip archive): "
+                                                        "the first argument")
     np.savez(tmp_path / "pickled.npz", w1=np.array([{"a": 1}], dtype=object))
-    assert load_error(tmp_path / "pickled.npz").endswith(
-        ": not a readable .npz file (it holds Python objects: not weights saved by --save)")
+    assert load_error(tmp_path / "pickled.npz").endswith(": w1.npy is an array of |O, not of numbers as --save writes them")
     assert "allow_pickle" not in load_error(tmp_path / "pickled.npz")
     np.savez(tmp_path / "gap.npz", w1=mlp[0], b1=mlp[1], w3=mlp[2], b3=mlp[3])
     assert load_error(tmp_path / "gap.npz") == \
@@ -310,7 +310,9 @@ def test_weights_that_are_not_a_models_are_refused_with_the_reason(tmp_path):
     np.savez(tmp_path / "extra.npz", w1=mlp[0], b1=mlp[1], w2=mlp[2], b2=mlp[3], w3=np.zeros(3))
     assert load_error(tmp_path / "extra.npz") == f"{tmp_path / 'extra.npz'}: unexpected content for the mlp model"
     np.savez(tmp_path / "dataset.npz", dataset=np.array("cifar"), w1=mlp[0], b1=mlp[1], w2=mlp[2], b2=mlp[3])
-    assert load_error(tmp_path / "dataset.npz") == f"{tmp_path / 'dataset.npz'}: unexpected content for the mlp model"
+    assert load_error(tmp_path / "dataset.npz") == (f"{tmp_path / 'dataset.npz'}: weights trained on cifar, not MNIST or "
+                                                    "Fashion-MNIST: predict.py and the draw page read MNIST-like digits "
+                                                    "only (28x28, grey)")
     np.savez(tmp_path / "plain.npz", w1=mlp[0], b1=mlp[1], w2=mlp[2], b2=mlp[3])  # no dataset: MNIST
     assert predict.load_weights(str(tmp_path / "plain.npz"))[2] == "mnist"
     mlp[1][0] = np.nan

@@ -315,12 +315,29 @@ async function open(file) {
 
 // ---- your own weights: a .npz from a script's --save, read as predict.load_weights reads it ----
 class BadWeights extends Error {}
-const MAX_WEIGHTS = 16 * 2 ** 20;  // bytes; the largest net here saves under 0.5 MB
+const MAX_WEIGHTS = 16 * 2 ** 20;  // bytes, of a file and of its arrays inflated; the largest net saves under 1 MiB
+const MAX_TEXT = 256;  // characters of the dataset's name
 const ZIP = 0x04034b50;  // "PK\x03\x04": a zip archive's first bytes, and each entry's
+const tooLarge = (what, bytes) => new BadWeights(`${what} (${(bytes / 2 ** 20).toFixed(1)} MiB; ` +
+  "weights saved by --save are under 1 MiB)");
 
-async function inflate(bytes) {  // a deflated zip entry (np.savez_compressed), by the browser's own codec
-  const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate-raw"));
-  return new Uint8Array(await new Response(stream).arrayBuffer());
+async function inflate(bytes, size, damaged) {  // a deflated zip entry (np.savez_compressed), by the browser's
+  // own codec, into the size that its central directory gives: a byte more is a damaged archive, not a bomb
+  const reader = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate-raw")).getReader();
+  const out = new Uint8Array(size);
+  let filled = 0;
+  try {
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+      if (filled + chunk.value.length > size) throw damaged();
+      out.set(chunk.value, filled);
+      filled += chunk.value.length;
+    }
+  } catch (e) {
+    reader.cancel().catch(() => {});
+    throw e instanceof BadWeights ? e : damaged();
+  }
+  if (filled !== size) throw damaged();
+  return out;
 }
 
 async function unzip(buffer) {  // {name: bytes} of the entries of a zip archive, from its central directory
@@ -336,30 +353,39 @@ async function unzip(buffer) {  // {name: bytes} of the entries of a zip archive
     if (z + 56 > n || view.getUint32(z, true) !== 0x06064b50) throw damaged();
     count = Number(view.getBigUint64(z + 32, true)); at = Number(view.getBigUint64(z + 48, true));
   }
-  const files = {};
+  const entries = [];  // every entry's place and sizes first: nothing is inflated before all are known
+  let total = 0;
   for (let k = 0; k < count; k++) {
     if (at + 46 > n || view.getUint32(at, true) !== 0x02014b50) throw damaged();
     const method = view.getUint16(at + 10, true), nameLength = view.getUint16(at + 28, true);
     const extraLength = view.getUint16(at + 30, true), commentLength = view.getUint16(at + 32, true);
-    let size = view.getUint32(at + 20, true), local = view.getUint32(at + 42, true);
+    if (at + 46 + nameLength + extraLength + commentLength > n) throw damaged();
+    let size = view.getUint32(at + 20, true), inflated = view.getUint32(at + 24, true), local = view.getUint32(at + 42, true);
     for (let e = at + 46 + nameLength; e + 4 <= at + 46 + nameLength + extraLength;) {  // ZIP64's sizes
       const id = view.getUint16(e, true), length = view.getUint16(e + 2, true);
       if (id === 1) {
         let p = e + 4;
-        if (view.getUint32(at + 24, true) === 0xffffffff) p += 8;  // the uncompressed size first
-        if (size === 0xffffffff) { size = Number(view.getBigUint64(p, true)); p += 8; }
-        if (local === 0xffffffff) local = Number(view.getBigUint64(p, true));
+        const next = () => { if (p + 8 > e + 4 + length) throw damaged(); p += 8; return Number(view.getBigUint64(p - 8, true)); };
+        if (inflated === 0xffffffff) inflated = next();  // the uncompressed size first
+        if (size === 0xffffffff) size = next();
+        if (local === 0xffffffff) local = next();
       }
       e += 4 + length;
     }
+    const name = new TextDecoder().decode(new Uint8Array(buffer, at + 46, nameLength));
+    total += inflated;
+    if (total > MAX_WEIGHTS) throw tooLarge(`${name} inflates to more than the largest weights`, total);
+    if (method !== 0 && method !== 8) throw new BadWeights(`not a .npz file as NumPy writes it (${name} compressed by method ${method})`);
+    entries.push({name, method, size, inflated, local});
+    at += 46 + nameLength + extraLength + commentLength;
+  }
+  const files = Object.create(null);  // no prototype: an entry named __proto__.npy is an entry
+  for (const {name, method, size, inflated, local} of entries) {
     if (local + 30 > n || view.getUint32(local, true) !== ZIP) throw damaged();
     const data = local + 30 + view.getUint16(local + 26, true) + view.getUint16(local + 28, true);
-    if (data + size > n) throw damaged();
-    const name = new TextDecoder().decode(new Uint8Array(buffer, at + 46, nameLength)), raw = new Uint8Array(buffer, data, size);
-    if (method === 0) files[name] = raw;
-    else if (method === 8) files[name] = await inflate(raw).catch(() => { throw damaged(); });
-    else throw new BadWeights(`not a .npz file as NumPy writes it (${name} compressed by method ${method})`);
-    at += 46 + nameLength + extraLength + commentLength;
+    if (data + size > n || (method === 0 && size !== inflated)) throw damaged();
+    const raw = new Uint8Array(buffer, data, size);
+    files[name] = method === 0 ? raw : await inflate(raw, inflated, damaged);
   }
   return files;
 }
@@ -373,22 +399,25 @@ function npy(name, bytes) {  // a .npy array: {shape, data: Float32Array} or, fo
   const header = new TextDecoder(major >= 3 ? "utf-8" : "latin1").decode(bytes.subarray(start, start + length));
   const descr = /'descr':\s*'([^']*)'/.exec(header), order = /'fortran_order':\s*(True|False)/.exec(header);
   const dims = /'shape':\s*\(([^)]*)\)/.exec(header);
-  if (!descr || !order || !dims) throw bad("not a .npy array (its header)");
-  const shape = dims[1].split(",").map((d) => d.trim()).filter(Boolean).map(Number);
-  const count = shape.reduce((a, b) => a * b, 1), body = start + length;
+  const shape = dims ? dims[1].split(",").map((d) => d.trim()).filter(Boolean) : null;
+  if (!descr || !order || !shape || !shape.every((d) => /^\d+$/.test(d))) throw bad("not a .npy array (its header)");
+  const count = shape.map(Number).reduce((a, b) => a * b, 1), body = start + length;
   const text = /^[<>=|]U(\d+)$/.exec(descr[1]), float = /^([<>=|])f([48])$/.exec(descr[1]);
+  if (!text && !float) throw bad(`an array of ${descr[1]}, not of numbers as --save writes them`);
+  const width = text ? 4 * Number(text[1]) : Number(float[2]);  // every size checked before anything is made
+  if (text && count * width / 4 > MAX_TEXT) throw bad(`too long a text (${count * width / 4} characters; a dataset's name is short)`);
+  if (body + count * width > bytes.length) throw bad("cut short");
+  if (body + count * width < bytes.length) throw bad("longer than its array (not written by --save)");
+  const little = descr[1][0] !== ">";
   if (text) {
-    const chars = count * Number(text[1]);
-    if (body + 4 * chars > bytes.length) throw bad("cut short");
-    const codes = Array.from({length: chars}, (_, i) => view.getUint32(body + 4 * i, descr[1][0] !== ">")).filter((c) => c);
-    return {shape, text: String.fromCodePoint(...codes)};
+    const codes = Array.from({length: count * width / 4}, (_, i) => view.getUint32(body + 4 * i, little)).filter((c) => c);
+    if (codes.some((c) => c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))) throw bad("not text (a character past U+10FFFF, or a lone surrogate)");
+    return {shape: shape.map(Number), text: String.fromCodePoint(...codes)};
   }
-  if (!float) throw bad(`an array of ${descr[1]}, not of numbers as --save writes them`);
-  const size = Number(float[2]), little = float[1] !== ">", data = new Float32Array(count);
-  if (body + size * count > bytes.length) throw bad("cut short");
+  const data = new Float32Array(count);
   for (let i = 0; i < count; i++)
-    data[i] = size === 4 ? view.getFloat32(body + 4 * i, little) : view.getFloat64(body + 8 * i, little);
-  return {shape, data: order[1] === "True" ? fromFortran(data, shape) : data};
+    data[i] = width === 4 ? view.getFloat32(body + 4 * i, little) : view.getFloat64(body + 8 * i, little);
+  return {shape: shape.map(Number), data: order[1] === "True" ? fromFortran(data, shape.map(Number)) : data};
 }
 
 function fromFortran(data, shape) {  // an array stored first axis fastest (PyTorch's transposed weights) in C order
@@ -401,13 +430,16 @@ function fromFortran(data, shape) {  // an array stored first axis fastest (PyTo
   return out;
 }
 
-function weightsModel(arrays) {  // predict.load_weights: the model by its shapes, the dataset, checks
+function weightsModel(arrays) {  // predict.weights_model: the dataset, the model by its shapes, checks
   const dataset = arrays.dataset ? arrays.dataset.text : "mnist";
   delete arrays.dataset;
+  if (typeof dataset !== "string") throw new BadWeights("dataset.npy is not text, as --save writes it");
+  if (!Object.hasOwn(DATA.classes, dataset)) throw new BadWeights(`weights trained on ${dataset}, not MNIST or ` +
+    "Fashion-MNIST: predict.py and the draw page read MNIST-like digits only (28x28, grey)");
   const layers = Math.floor(Object.keys(arrays).length / 2), params = [];
   for (let i = 1; i <= layers; i++) for (const kind of "wb") {
-    const a = arrays[kind + i];
-    if (!a) throw new BadWeights(`no array '${kind}${i}' (not weights saved by a script's --save)`);
+    const a = Object.hasOwn(arrays, kind + i) ? arrays[kind + i] : null;
+    if (!a || !a.data) throw new BadWeights(`no array '${kind}${i}' (not weights saved by a script's --save)`);
     params.push(a);
     delete arrays[kind + i];
   }
@@ -415,8 +447,8 @@ function weightsModel(arrays) {  // predict.load_weights: the model by its shape
   const same = (a, b) => a.length === b.length && a.every((x, i) => x === b[i]);
   for (const [model, modelShapes, activation] of DATA.models) {
     if (shapes.length === modelShapes.length && shapes.every((s, i) => same(s, modelShapes[i])) &&
-        params.every((p, i) => p.data && (i % 2 === 0 || same(p.shape, [shapes[(i - 1) / 2].at(-1)])))) {
-      if (!(dataset in DATA.classes) || Object.keys(arrays).length) throw new BadWeights(`unexpected content for the ${model} model`);
+        params.every((p, i) => i % 2 === 0 || same(p.shape, [shapes[(i - 1) / 2].at(-1)]))) {
+      if (Object.keys(arrays).length) throw new BadWeights(`unexpected content for the ${model} model`);
       if (params.some((p) => p.data.some((v) => !Number.isFinite(v)))) throw new BadWeights("the weights hold NaN or infinity (a diverged run?)");
       return {model, activation, dataset, shapes: params.map((p) => p.shape), params: params.map((p) => p.data)};
     }
@@ -426,9 +458,8 @@ function weightsModel(arrays) {  // predict.load_weights: the model by its shape
 }
 
 async function readNpz(file) {  // {model, activation, dataset, shapes, params} of a .npz, or BadWeights
-  if (file.size > MAX_WEIGHTS) throw new BadWeights(`too large a file (${(file.size / 2 ** 20).toFixed(1)} MiB; ` +
-    "weights saved by --save are under 1 MiB)");
-  const arrays = {};
+  if (file.size > MAX_WEIGHTS) throw tooLarge("too large a file", file.size);
+  const arrays = Object.create(null);
   for (const [name, bytes] of Object.entries(await unzip(await file.arrayBuffer()))) {
     if (!name.endsWith(".npy")) throw new BadWeights(`not .npy arrays (${name})`);
     arrays[name.slice(0, -4)] = npy(name, bytes);
@@ -455,9 +486,9 @@ async function openWeights(file) {  // runs the file's net beside the others, un
   let net;
   try {
     net = await readNpz(file);
-  } catch (e) {
-    if (!(e instanceof BadWeights)) throw e;
-    return tell({name: file.name, message: `${file.name}: ${e.message}`, key: null});
+  } catch (e) {  // every error of the reader ends in the file's one line; the built-in nets go on
+    const why = e instanceof BadWeights ? e.message : `not a readable .npz file (${e.name})`;
+    return tell({name: file.name, message: `${file.name}: ${why}`, key: null});
   }
   const key = Object.keys(NETS).find((k) => NETS[k].file === file.name) || `yours-${++digits.opened}`;
   const on = `${NAMES[net.model]}, trained on ${DATASETS[net.dataset]}`;
