@@ -178,11 +178,11 @@ def test_one_hot_and_float_labels_are_one_line(tmp_path, own_data, script):
     folder.mkdir()
     data = bad_labels(folder, own_data, lambda y: np.eye(K, dtype=np.float32)[y])
     assert_one_line(run_copy(copy(folder, script, data), *EPOCHS),
-                    f"the labels are one-hot rows, shape (1500, {K}): give integer labels 0..{K - 1} "
+                    f"y_train in data.npz are one-hot rows, shape (1500, {K}): give integer labels 0, 1, ... "
                     "instead (y.argmax(axis=1))")
     data = bad_labels(tmp_path, own_data, lambda y: y.astype(np.float32))
     assert_one_line(run_copy(copy(tmp_path, script, data), *EPOCHS),
-                    f"the labels must be integers 0..{K - 1}, one per image, not float32 of shape (1500,) "
+                    "y_train in data.npz must be integers 0, 1, ..., one per image, not float32 of shape (1500,) "
                     "(y.astype(np.int64))")
 
 
@@ -413,3 +413,38 @@ def test_save_after_own_data_records_the_data_file(tmp_path, script):
     assert result.returncode == 0, result.stderr[-3000:]
     with np.load(path.parent / "w.npz") as f:
         assert str(f["dataset"]) == "digits.npz"
+
+
+def test_load_npz_names_each_fix(tmp_path):
+    """The lines of docs/own-data.md that the copies above do not reach, on the loader alone."""
+    def error(layout, shape, **changes):
+        with pytest.raises(mnist.DataError) as raised:
+            mnist.load_npz(npz(tmp_path, **changes), shape, layout)
+        return str(raised.value)
+    assert error("hwc", (12, 12, 1), x_train=lambda x: x.astype(np.int64)) == (
+        "x_train in data.npz holds int64 values: give floats in [0, 1] or uint8 pixels (x.astype(np.uint8))")
+    vectors = {f"x_{p}": (lambda x: x.reshape(len(x), -1)[:, :13]) for p in ("train", "val", "test")}
+    assert error("hwc", (12, 12, 1), **vectors) == ("x_train in data.npz holds vectors of 13 values, not images: "
+                                                     "a conv net takes images (n, height, width, channels)")
+    (x, y), _, _ = mnist.load_npz(npz(tmp_path, **{k: (lambda v: v / np.float32(255)) for k in vectors}), (144,), "flat")
+    assert x.shape == (60, 144) and x.dtype == np.float32 and x.max() <= 1
+    first = {f"x_{p}": (lambda x: np.repeat(x, 3, axis=3).transpose(0, 3, 1, 2)) for p in ("train", "val", "test")}
+    assert error("hwc", (12, 12, 3), **first) == (
+        "INPUT = (12, 12, 3) does not fit x_train in data.npz, images of (3, 12, 12) (height, width, channels): this "
+        "script takes INPUT = (3, 12, 12), (height, width, channels); or, if they are channels-first, save them as "
+        "(n, height, width, channels): x.transpose(0, 2, 3, 1)")
+    grey = {f"x_{p}": (lambda x: x[..., 0]) for p in ("train", "val", "test")}  # (n, h, w): one channel
+    (x, _), _, _ = mnist.load_npz(npz(tmp_path, **grey), (1, 12, 12), "chw")
+    assert x.shape == (60, 1, 12, 12)
+    assert error("hwc", (12, 12, 1), y_test=lambda y: y - 1).startswith("label -1 in y_test in data.npz is negative")
+    with pytest.raises(mnist.DataError, match=r"^INPUT = \(28, 28, 1\) does not fit MNIST, images of \(28, 28, 1\) "
+                       r"\(height, width, channels\): this script takes INPUT = \(1, 28, 28\)"):
+        mnist.load_data(shape=(28, 28, 1), layout="chw")  # before any file is read
+
+
+def test_init_weights_stops_a_layer_without_units(monkeypatch):
+    monkeypatch.setitem(mnist._loaded, "input", (5, 6, 2))
+    with pytest.raises(mnist.DataError, match=r"^INPUT = \(5, 6, 2\) is too small for this network: it leaves a "
+                       r"layer of shape \(0, 100\); the conv nets take images of at least 6x6 pixels"):
+        mnist.init_weights(0, [(5, 5, 2, 8), (0, 100), (100, 5)])
+    assert len(mnist.init_weights(0, [(5, 5, 2, 8), (8, 100)])) == 4
