@@ -405,7 +405,7 @@ def test_files_that_are_not_a_npz_are_one_line(tmp_path, script):
 
 
 @pytest.mark.slow  # it starts frameworks
-@pytest.mark.parametrize("script", ["mlp_numpy.py", "conv_deep_torch.py"])
+@pytest.mark.parametrize("script", ["mlp_numpy.py", "conv_deep_torch.py", "conv_jax.py", "mlp_keras.py", "conv_mlx.py"])
 def test_save_after_own_data_records_the_data_file(tmp_path, script):
     data = npz(tmp_path, "digits.npz", **{f"x_{p}": arrays((12, 12, 1))[f"x_{p}"] for p in ("train", "val", "test")})
     path = copy(tmp_path, script, data, name="digits.npz", image=(12, 12, 1))
