@@ -4,7 +4,13 @@ With the defaults (30 epochs, batch 10, lr 0.04, seed 0): test accuracy 0.9923.
 """
 # /// script
 # requires-python = ">=3.11"
-# dependencies = ["numpy==2.4.6", "requests==2.34.2", "tqdm==4.70.1", "threadpoolctl==3.8.0", "torch==2.13.0"]
+# dependencies = [
+#   "numpy==2.4.6",
+#   "requests==2.34.2",
+#   "tqdm==4.70.1",
+#   "threadpoolctl==3.8.0",
+#   "torch==2.13.0",
+# ]
 # ///
 import mnist  # mnist.py, beside this file: the data and what every script shares
 import torch
