@@ -310,8 +310,8 @@ def load_npz(path, shape, layout):
         x = x[..., None] if x.ndim == 3 else x  # (n, h, w): one channel
         check_input(shape, layout, x.shape[1:], source)
         check_labels(y, None, x, f"y_{part} in {name}")
-        unknown = ~np.isin(y, arrays["y_train"])
-        if unknown.any():
+        unknown = ~np.isin(y, arrays["y_train"]) if part != "train" else None  # y_train: itself
+        if unknown is not None and unknown.any():
             raise DataError(f"y_{part} in {name} holds label {y[unknown][0]}, which no training image has "
                             f"(y_train: {arrays['y_train'].min()}..{arrays['y_train'].max()}): the network cannot learn it")
         x = pixels(x, source)
@@ -342,24 +342,24 @@ def pixels(x, source):
     return x.astype(np.float32)
 
 
-def check_labels(y, classes, x=None, name="the labels"):
+def check_labels(y, classes, x=None, name=None):
     """Stop with one line (a DataError) unless y is what every script trains on: integer class
     labels 0..classes-1 (classes None: 0 or more), one per image of x (if given); never one-hot
     rows, floats, strings or a label that the network has no output for. name: whose labels."""
-    y = np.asarray(y)
+    y, whose = np.asarray(y), name or "the labels"
     labels = f"0..{classes - 1}" if classes else "0, 1, ..."
     if y.ndim == 2 and y.shape[1] > 1:
-        raise DataError(f"{name} are one-hot rows, shape {y.shape}: give integer labels {labels} instead "
+        raise DataError(f"{whose} are one-hot rows, shape {y.shape}: give integer labels {labels} instead "
                         "(y.argmax(axis=1))")
     if y.ndim != 1 or not np.issubdtype(y.dtype, np.integer):
         fix = " (y.astype(np.int64))" if y.ndim == 1 and np.issubdtype(y.dtype, np.number) else ""
-        raise DataError(f"{name} must be integers {labels}, one per image, not {y.dtype} of shape {y.shape}{fix}")
+        raise DataError(f"{whose} must be integers {labels}, one per image, not {y.dtype} of shape {y.shape}{fix}")
     if x is not None and len(x) != len(y):
-        raise DataError(f"{len(x)} images but {len(y)} labels" + (f" in {name}" if name != "the labels" else ""))
+        raise DataError(f"{len(x)} images but {len(y)} labels" + (f" in {name}" if name else ""))
     if len(y) and (y.min() < 0 or (classes and y.max() >= classes)):
         bad = y.min() if y.min() < 0 else y.max()
         raise DataError(f"label {bad} is out of range: the network has {classes} outputs (CLASSES), for the labels "
-                        f"0..{classes - 1}" if classes else f"label {bad} in {name} is negative: labels are 0, 1, ...")
+                        f"0..{classes - 1}" if classes else f"label {bad} in {whose} is negative: labels are 0, 1, ...")
 
 
 # --- The skeleton every script shares -------------------------------------------------------

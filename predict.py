@@ -51,20 +51,18 @@ def read_npz(path):
     bytes exactly its header's shape, text no longer than MAX_TEXT. InputError says why not."""
     try:
         size = os.path.getsize(path)
+        if size > MAX_WEIGHTS:  # before reading it
+            raise InputError(f"too large a file ({size / 2 ** 20:.1f} MiB; weights saved by --save are under 1 MiB)")
         with open(path, "rb") as f:
-            head = f.read(4)
+            data = f.read()
     except FileNotFoundError:
         raise InputError("no such file") from None
     except OSError as e:
         raise InputError(f"cannot read it ({e.strerror})") from None
-    if size > MAX_WEIGHTS:
-        raise InputError(f"too large a file ({size / 2 ** 20:.1f} MiB; weights saved by --save are under 1 MiB)")
-    if size < 22 or head != b"PK\x03\x04":
+    if size < 22 or data[:4] != b"PK\x03\x04":
         raise InputError("not a .npz file (not a zip archive)")
     entries = {}
     try:
-        with open(path, "rb") as f:
-            data = f.read()
         if not central_directory_fits(data):
             raise zipfile.BadZipFile("an entry runs past the end")
         with zipfile.ZipFile(io.BytesIO(data)) as archive:

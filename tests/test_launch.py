@@ -14,6 +14,7 @@ import textwrap
 
 import pytest
 
+import mnist
 from conftest import ROOT, script_env, with_default_sigint
 
 PROBE = textwrap.dedent('''\
@@ -59,8 +60,7 @@ def probe(tmp_path):
 
 def launch(folder, name, failure):
     cmd = with_default_sigint([sys.executable, *LAUNCHES[name][0](failure)])
-    env = {k: v for k, v in script_env().items() if k not in ("OPENBLAS_NUM_THREADS", "GOTO_NUM_THREADS",
-                                                                "OMP_NUM_THREADS")}
+    env = {k: v for k, v in script_env().items() if k not in mnist.BLAS_VARIABLES}
     with open(folder / "probe.py") as script:  # the standard input of `python -`
         return subprocess.run(cmd, cwd=folder, capture_output=True, text=True, env=env, timeout=120,
                               stdin=script if name == "python - < SCRIPT" else subprocess.DEVNULL)
