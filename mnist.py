@@ -498,10 +498,7 @@ def epochs(args, x, y, classes):
     x, y = x[:args.train_size], y[:args.train_size]
     rng = np.random.default_rng([args.seed, 1])
     # run's BLAS threads again, for a BLAS loaded since it began (PyTensor's compiler loads SciPy's)
-    blas = contextlib.nullcontext()
-    if _run["blas"] is not None:
-        from threadpoolctl import threadpool_limits
-        blas = threadpool_limits(limits=_run["blas"], user_api="blas")
+    blas = blas_threads() if _run["blas"] is not None else contextlib.nullcontext()
     with np.errstate(all="ignore"), blas:
         for epoch in range(1, args.epochs + 1):
             _epoch.update(number=epoch, start=time.perf_counter())
@@ -562,6 +559,17 @@ BLAS_VARIABLES = ("OPENBLAS_NUM_THREADS", "GOTO_NUM_THREADS", "OMP_NUM_THREADS")
 _run = {"blas": None}  # run's BLAS threads (None: as they are), which epochs() holds while it runs
 
 
+def blas_threads():
+    """The one rule for BLAS threads, as a context (threadpoolctl): the BLAS libraries loaded so far
+    (NumPy's, SciPy's) on one thread, since batches of 10 are too small to split; as the
+    environment says where OPENBLAS_NUM_THREADS, GOTO_NUM_THREADS or OMP_NUM_THREADS is set. run()
+    and epochs() hold it, and so do the minimal loops (bench/minimal/common.py)."""
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(limits=None if any(os.environ.get(v) for v in BLAS_VARIABLES) else 1,
+                             user_api="blas")
+
+
 def run(main):
     """Run main() as the program: each script's `if __name__ == "__main__":` line calls this, so
     that importing a script or this module changes nothing global. What a run needs:
@@ -572,11 +580,9 @@ def run(main):
       installed: one line on stderr, exit code 1;
     - Ctrl-C: one line ("interrupted at epoch N"), nothing saved, then Python's own end for an
       interrupt: atexit handlers run, and the process dies by SIGINT, so a shell loop stops too."""
-    from threadpoolctl import threadpool_limits
-
     _run["blas"] = None if any(os.environ.get(v) for v in BLAS_VARIABLES) else 1
     try:
-        with threadpool_limits(limits=_run["blas"], user_api="blas"):
+        with blas_threads():
             main()
     except DataError as e:  # the line printed here, not by Python: a profiler may catch the exit
         print(f"error: {e}", file=sys.stderr, flush=True)

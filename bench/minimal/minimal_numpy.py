@@ -1,10 +1,6 @@
 """The plainest NumPy training loop of the MLP: the yardstick of mlp_numpy.py."""
-import os
-import time
-
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # one BLAS thread, as the scripts run (mnist.run)
-import common  # noqa: E402
-import numpy as np  # noqa: E402
+import common
+import numpy as np
 
 
 def main():
@@ -13,8 +9,7 @@ def main():
     w1 = (rng.standard_normal((784, 100)) / 28).astype(np.float32)
     w2 = (rng.standard_normal((100, 10)) / 10).astype(np.float32)
     b1, b2 = np.zeros(100, np.float32), np.zeros(10, np.float32)
-    for epoch in range(1, args.epochs + 1):
-        start = time.perf_counter()
+    for epoch, start in common.epochs(args):
         for i in range(0, len(x), args.batch_size):
             xb, yb = x[i:i + args.batch_size], y[i:i + args.batch_size]
             h = 1 / (1 + np.exp(-(xb @ w1 + b1)))

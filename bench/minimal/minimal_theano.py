@@ -1,13 +1,9 @@
 """The plainest PyTensor training loop of the MLP (shared variables, a function with updates): the
 yardstick of mlp_theano.py."""
-import os
-import time
-
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # one BLAS thread, as the scripts run (mnist.run)
-import common  # noqa: E402
-import numpy as np  # noqa: E402
-import pytensor  # noqa: E402
-import pytensor.tensor as pt  # noqa: E402
+import common
+import numpy as np
+import pytensor
+import pytensor.tensor as pt
 
 
 def main():
@@ -23,8 +19,7 @@ def main():
     loss = -pt.log(p[pt.arange(yb.shape[0]), yb]).mean()
     updates = [(q, q - np.float32(args.lr) * g) for q, g in zip(params, pytensor.grad(loss, params))]
     train_step = pytensor.function([xb, yb], loss, updates=updates)
-    for epoch in range(1, args.epochs + 1):
-        start = time.perf_counter()
+    for epoch, start in common.epochs(args):
         for i in range(0, len(x), args.batch_size):
             loss = train_step(x[i:i + args.batch_size], y[i:i + args.batch_size])
         common.report(epoch, start, loss)
