@@ -17,12 +17,13 @@ from conftest import ROOT, run
 sys.path.insert(0, os.path.join(ROOT, "bench"))
 import sweep  # noqa: E402
 
-E_MS, A_US, C_US = 30, 1000, 20  # the fakes: each epoch sleeps E_MS, each step A_US + C_US * batch size
+E_MS, A_US, C_US = 100, 1000, 200  # the fakes: an epoch takes E_MS, and each step A_US + C_US * batch size more
 FAKE = f"""import argparse, time
-def train_epoch(steps, batch_size):
-    time.sleep({E_MS} / 1e3)
-    for _ in range(steps):
-        time.sleep(({A_US} + {C_US} * batch_size) / 1e6)
+def train_epoch(steps, batch_size):  # sleeps to deadlines, so that no sleep's overshoot adds up
+    due = time.perf_counter() + {E_MS} / 1e3
+    for _ in range(steps + 1):
+        time.sleep(max(0.0, due - time.perf_counter()))
+        due += ({A_US} + {C_US} * batch_size) / 1e6
     return 2.0 - 0.1 * steps / 1000
 def main():
     p = argparse.ArgumentParser()
