@@ -45,11 +45,11 @@ FIELDS = ["script", "test_accuracy", "s_per_epoch", "seconds", "peak_mib", "retu
 PACKAGES = {"numpy": ["numpy"], "theano": ["pytensor", "numpy"], "tensorflow": ["tensorflow", "numpy"],
             "keras": ["keras", "tensorflow", "numpy"], "torch": ["torch", "numpy"],
             "jax": ["jax", "jaxlib", "numpy"], "flax": ["flax", "optax", "jax", "jaxlib", "numpy"],
-            "mlx": ["mlx", "mlx-cpu", "numpy"]}
+            "mlx": ["mlx", "mlx-cpu", "numpy"], "tinygrad": ["tinygrad", "numpy"]}
 FRAMEWORKS = list(PACKAGES)  # in the README's order
 # one colour per framework, in every figure (matplotlib's tab10 in this order)
 COLOURS = dict(zip(FRAMEWORKS, ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
-                                "#8c564b", "#e377c2", "#7f7f7f"]))
+                                "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22"]))
 MODELS = {"mlp": "MLP", "conv": "conv", "conv_deep": "deep conv"}  # a script name's model part
 
 

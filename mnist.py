@@ -205,7 +205,7 @@ def reason(error):
 LAYOUTS = {  # how a script's INPUT holds one image of (height, width, channels), by the layout's name
     "flat": "(features,): its height * width * channels values in a row, as an MLP takes them",
     "hwc": "(height, width, channels)",
-    "chw": "(channels, height, width), as PyTorch's conv layers take it",
+    "chw": "(channels, height, width), as the conv layers of PyTorch and tinygrad take it",
 }
 _loaded = {"dataset": None, "input": None}  # what the last load gave: --save records its name
 

@@ -37,7 +37,7 @@ FRAMEWORKS = {
     "numpy": ("NumPy", "numpy"), "theano": ("PyTensor", "pytensor"),
     "tensorflow": ("TensorFlow", "tensorflow"), "keras": ("Keras", "keras"),
     "torch": ("PyTorch", "torch"), "jax": ("JAX", "jax"), "flax": ("Flax NNX", "flax"),
-    "mlx": ("MLX", "mlx"),
+    "mlx": ("MLX", "mlx"), "tinygrad": ("tinygrad", "tinygrad"),
 }
 # the nets of the draw page: (weights file, the default run that wrote it with --save)
 WEIGHTS = {"mlp": ("docs/weights/mlp.npz", "mlp_numpy.py"),
@@ -281,22 +281,24 @@ def results_table():
             row = [rows.get(f"{prefix}{f}.py") for f in FRAMEWORKS]
             out.append(f"| {'**' + label + '**: ' if k == 0 else ''}{what} | " +
                        " | ".join(cell(r) if r else "–" for r in row) + " |")
-    # one run on one kind of machine; a script rerun after a change to it (a row with a "note")
-    # may come from a later run on the same kind (the same CPU, cores, memory and Python)
-    dates = [r["date"] for r in rows.values()]
-    run = max(set(dates), key=dates.count)
+    # one run on one kind of machine; rows added later (each with a "note" saying why: a script
+    # rerun after a change to it, or a framework that joined) from runs on the same kind (the
+    # same CPU, cores, memory and Python)
+    main = [r for r in rows.values() if not r.get("note")]
+    added = sorted((r for r in rows.values() if r.get("note")), key=lambda r: list(rows).index(r["script"]))
     kind = lambda m: (m["cpu"], m["cpu_count"], m["memory_gib"], m["python"])  # noqa: E731
-    main = [r for r in rows.values() if r["date"] == run]
-    reruns = sorted((r for r in rows.values() if r["date"] != run), key=lambda r: r["script"])
-    if (len({json.dumps(r["machine"], sort_keys=True) for r in main}) != 1
-            or any(kind(r["machine"]) != kind(main[0]["machine"]) or not r.get("note") for r in reruns)):
+    if (len({json.dumps(r["machine"], sort_keys=True) for r in main}) != 1 or len({r["date"] for r in main}) != 1
+            or any(kind(r["machine"]) != kind(main[0]["machine"]) for r in added)):
         sys.exit("pages.py: error: docs/results-mnist.json holds more than one run")
     m, r = main[0]["machine"], main[0]
     jobs = f"{r['jobs']} scripts at a time, a core each" if r["jobs"] > 1 else "one script at a time"
-    out.append(f"\nAll {len(rows)} with their defaults (seed 0), in one run on one machine, {r['date']}: "
+    notes = {}  # the added rows by (date, note), in the table's order
+    for x in added:
+        notes.setdefault((x["date"], x["note"]), []).append(f"`{x['script']}`")
+    out.append(f"\nAll {len(main)} with their defaults (seed 0), in one run on one machine, {r['date']}: "
                f"{m['cpu']}, {m['cpu_count']} cores, {m['memory_gib']:.0f} GiB, Python {m['python']}; {jobs}" +
-               "".join(f"; `{x['script']}` {x['date']}, the same kind of machine, {x['note']}" for x in reruns)
-               + ".")
+               "".join(f"; {', '.join(names)} {date}, the same kind of machine, {note}"
+                       for (date, note), names in notes.items()) + ".")
     return "\n".join(out) + "\n"
 
 

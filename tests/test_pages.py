@@ -22,9 +22,9 @@ import predict
 from conftest import run
 
 DOCS = pages.DOCS
-PAIRS = [("mlp", "numpy", "torch"), ("mlp", "theano", "mlx"), ("mlp", "keras", "flax"),
+PAIRS = [("mlp", "numpy", "torch"), ("mlp", "theano", "mlx"), ("mlp", "keras", "flax"), ("mlp", "numpy", "tinygrad"),
          ("conv", "jax", "tensorflow"), ("conv", "numpy", "flax"), ("conv", "torch", "mlx"),
-         ("deep", "torch", "jax"), ("deep", "keras", "mlx"), ("deep", "tensorflow", "flax")]
+         ("deep", "torch", "jax"), ("deep", "keras", "mlx"), ("deep", "tensorflow", "flax"), ("conv", "torch", "tinygrad")]
 # the agreement asked of the page and predict.py; measured (both in float64): pixels 0/255,
 # probabilities 3e-15 at most, over the drawn digits and the 72 opened images
 PIXEL, PROBABILITY = 2 / 255, 1e-6
@@ -353,7 +353,7 @@ def test_rosetta_shows_one_section_in_every_framework(page, model, section):
     shown = cards(driver)
     frameworks = driver.execute_script("return DATA.models[arguments[0]].frameworks", model)
     assert [c["framework"] for c in shown] == frameworks  # the selector's order
-    assert len(frameworks) == (6 if model == "deep" else 8)
+    assert len(frameworks) == (6 if model == "deep" else 9)
     pins = pages.pins()
     for card in shown:
         fw = card["framework"]
@@ -382,7 +382,7 @@ def test_rosetta_is_reached_from_its_selector_and_from_the_section_names(page):
     assert "train_step in every framework" in [a.text for a in links]
     next(a for a in links if a.text == "train_step in every framework").click()
     assert driver.execute_script("return location.hash") == "#conv/all/train_step"
-    assert len(cards(driver)) == 8
+    assert len(cards(driver)) == 9
     Select(driver.find_element("id", "section")).select_by_value("predict")
     assert driver.execute_script("return location.hash") == "#conv/all/predict"
     assert cards(driver)[0]["lines"][0].startswith("def predict")
@@ -533,7 +533,7 @@ WORDS_INSIDE = """
 
 
 @pytest.mark.parametrize("fragment", ["#mlp/numpy/mlx", "#conv/flax/mlx", "#deep/keras/torch", "#deep/all/train_epoch",
-                                      "#conv/all/build_model"])
+                                      "#conv/all/build_model", "#conv/tinygrad/torch", "#mlp/all/compile_train_step"])
 def test_phone_keeps_every_word_in_view(page, browser, fragment):
     """On a phone (a 400 px viewport, as a phone reports it), a line indented far under a bracket
     (32 columns in conv_deep_torch.py's weights, 24 in conv_deep_keras.py's train_epoch) wraps inside
@@ -966,9 +966,9 @@ def test_draw_takes_dropped_weights(page, tmp_path):
     assert yours_agree(driver, driver.execute_script("return digits.last"), tmp_path / "w.npz", image) <= 1e-6
 
 
-@pytest.mark.slow  # trains three scripts (1 epoch, 1,000 images) and one on Fashion-MNIST
+@pytest.mark.slow  # trains four scripts (1 epoch, 1,000 images) and one on Fashion-MNIST
 def test_draw_runs_the_weights_of_a_short_run_of_each_model(page, real_data_dir, fashion_dir, tmp_path):
-    runs = {"mlp_numpy.py": (), "conv_numpy.py": (), "conv_deep_tensorflow.py": (),
+    runs = {"mlp_numpy.py": (), "conv_numpy.py": (), "conv_deep_tensorflow.py": (), "conv_tinygrad.py": (),
             "mlp_torch.py": ("--dataset", "fashion")}
     driver = page("draw.html")
     got, image = seven(driver)

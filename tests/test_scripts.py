@@ -12,9 +12,9 @@ import mnist
 from conftest import ROOT, curve, curves, run, script_env, with_default_sigint
 
 MLPS = ["mlp_numpy.py", "mlp_theano.py", "mlp_tensorflow.py", "mlp_keras.py", "mlp_torch.py",
-        "mlp_jax.py", "mlp_flax.py", "mlp_mlx.py"]
+        "mlp_jax.py", "mlp_flax.py", "mlp_mlx.py", "mlp_tinygrad.py"]
 CONVS = ["conv_numpy.py", "conv_theano.py", "conv_tensorflow.py", "conv_keras.py",
-         "conv_torch.py", "conv_jax.py", "conv_flax.py", "conv_mlx.py"]
+         "conv_torch.py", "conv_jax.py", "conv_flax.py", "conv_mlx.py", "conv_tinygrad.py"]
 DEEPS = ["conv_deep_tensorflow.py", "conv_deep_keras.py", "conv_deep_torch.py", "conv_deep_jax.py",
          "conv_deep_flax.py", "conv_deep_mlx.py"]
 KERAS_BACKENDS = ["tensorflow", "torch", "jax"]
@@ -69,7 +69,7 @@ def reference(real_data_dir):
 @pytest.mark.slow
 @pytest.mark.parametrize("script,backend", [
     ("mlp_theano.py", None), ("mlp_tensorflow.py", None), ("mlp_torch.py", None),
-    ("mlp_jax.py", None), ("mlp_flax.py", None), ("mlp_mlx.py", None)] +
+    ("mlp_jax.py", None), ("mlp_flax.py", None), ("mlp_mlx.py", None), ("mlp_tinygrad.py", None)] +
     [("mlp_keras.py", backend) for backend in KERAS_BACKENDS])
 def test_mlp_parity_with_numpy(reference, script, backend):
     """Same seed: same initial weights, same batches, so nearly the same curves: validation
@@ -93,7 +93,7 @@ def test_other_seed_gives_another_curve(reference):
 @pytest.mark.parametrize("script,module", [
     ("mlp_torch.py", "torch"), ("mlp_tensorflow.py", "tensorflow"), ("mlp_keras.py", "keras"),
     ("mlp_theano.py", "pytensor"), ("mlp_jax.py", "jax"), ("mlp_flax.py", "flax"), ("mlp_flax.py", "optax"),
-    ("mlp_mlx.py", "mlx"),
+    ("mlp_mlx.py", "mlx"), ("mlp_tinygrad.py", "tinygrad"),
 ])
 def test_a_missing_framework_is_pythons_own_message(script, module):
     """Imported at the top, before mnist.run: Python's own report (docs/running.md says why),
@@ -180,3 +180,23 @@ def test_missing_data_is_one_line_in_every_framework(tmp_path, script):
     assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
     errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
     assert errors == ["error: could not download train-images-idx3-ubyte.gz from any mirror:"], result.stderr
+
+
+@pytest.mark.parametrize("script", ["mlp_tinygrad.py", "conv_tinygrad.py"])
+@pytest.mark.parametrize("dev,why", [(None, "(no usable devices)"), ("CPU", "No such file or directory: 'clang'"),
+                                     ("CUDA", "failed to load library cuda")])
+def test_tinygrad_without_a_device_is_one_line_saying_what_to_install(tmp_path, script, dev, why):
+    """tinygrad's CPU device compiles every kernel with clang: on a PATH without clang (here only
+    Python on it) the run, and --help that names the device, stop with one line saying to install
+    it; so does a DEV that does not start (no CUDA here), exit code 1."""
+    (tmp_path / "python").symlink_to(os.path.realpath(sys.executable))
+    env = dict(script_env(), PATH=str(tmp_path))
+    env.pop("DEV", None)
+    if dev:
+        env["DEV"] = dev
+    for flags in (["--epochs", "1", "--train-size", "10"], ["--help"]):
+        result = subprocess.run([str(tmp_path / "python"), script, *flags], cwd=ROOT, capture_output=True,
+                                text=True, env=env, stdin=subprocess.DEVNULL, timeout=120)
+        assert result.returncode == 1 and result.stdout == "", (result.returncode, result.stderr)
+        assert result.stderr.startswith("error: tinygrad has no usable device (") and result.stderr.count("\n") == 1
+        assert why in result.stderr and "its CPU device needs clang (apt install clang)" in result.stderr

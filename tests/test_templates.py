@@ -96,7 +96,8 @@ KERNEL_3_DEEP_TORCH = KERNEL_3_DEEP + [("nn.Conv2d(INPUT[0], 8, kernel_size=5)",
     ("conv_deep_flax.py", SAME_DEEP, SAME_DEEP_TORCH),
     ("conv_jax.py", KERNEL_3, KERNEL_3_TORCH),
     ("conv_deep_jax.py", KERNEL_3_DEEP, KERNEL_3_DEEP_TORCH),
-], ids=["flax-same-padding", "deep-flax-same-padding", "jax-3x3-kernel", "deep-jax-3x3-kernel"])
+    ("conv_tinygrad.py", KERNEL_3_TORCH, KERNEL_3_TORCH),
+], ids=["flax-same-padding", "deep-flax-same-padding", "jax-3x3-kernel", "deep-jax-3x3-kernel", "tinygrad-3x3-kernel"])
 def test_a_changed_conv_layer_trains_and_predicts_the_changed_net(real_data_dir, tmp_path, script,
                                                                   edits, torch_edits):
     """A padding that nnx.Conv supports, or another kernel size: the copy trains and predicts

@@ -139,7 +139,7 @@ function script(model, framework) {
   return DATA.models[model].prefix + framework + ".py";
 }
 
-// A section's name in the Rosetta view: the function's, less "compile_" (PyTensor and MLX
+// A section's name in the Rosetta view: the function's, less "compile_" (PyTensor, MLX and tinygrad
 // compile their step), or "docstring" and "imports".
 function key(section) {
   return section.replace(/^def (compile_)?/, "");
