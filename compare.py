@@ -69,6 +69,12 @@ def machine():
             "os": platform.platform(terse=True), "python": platform.python_version()}
 
 
+def machine_kind(m):
+    """A machine() as the kind of machine it is (CPU, cores, memory, Python), the OS's build apart:
+    rows from two runs on one kind compare."""
+    return m["cpu"], m["cpu_count"], m["memory_gib"], m["python"]
+
+
 def framework_of(script):
     """The framework part of a script's name: mlp_torch.py -> torch."""
     return os.path.basename(script).removesuffix(".py").rsplit("_", 1)[-1]

@@ -25,6 +25,7 @@ from pygments.lexers import PythonLexer
 from pygments.formatters import HtmlFormatter
 from pygments.token import STANDARD_TYPES
 
+import compare  # its machine_kind: the rows of two runs on one kind of machine
 import predict
 
 ROOT = os.path.dirname(os.path.abspath(__file__))
@@ -285,14 +286,13 @@ def results_table():
     # rerun after a change to it, or a framework that joined) from runs on the same kind (the
     # same CPU, cores, memory and Python)
     main = [r for r in rows.values() if not r.get("note")]
-    added = sorted((r for r in rows.values() if r.get("note")), key=lambda r: list(rows).index(r["script"]))
-    kind = lambda m: (m["cpu"], m["cpu_count"], m["memory_gib"], m["python"])  # noqa: E731
+    added = [r for r in rows.values() if r.get("note")]  # in the file's order, the table's
     if (len({json.dumps(r["machine"], sort_keys=True) for r in main}) != 1 or len({r["date"] for r in main}) != 1
-            or any(kind(r["machine"]) != kind(main[0]["machine"]) for r in added)):
+            or any(compare.machine_kind(r["machine"]) != compare.machine_kind(main[0]["machine"]) for r in added)):
         sys.exit("pages.py: error: docs/results-mnist.json holds more than one run")
     m, r = main[0]["machine"], main[0]
     jobs = f"{r['jobs']} scripts at a time, a core each" if r["jobs"] > 1 else "one script at a time"
-    notes = {}  # the added rows by (date, note), in the table's order
+    notes = {}  # the added rows by (date, note)
     for x in added:
         notes.setdefault((x["date"], x["note"]), []).append(f"`{x['script']}`")
     out.append(f"\nAll {len(main)} with their defaults (seed 0), in one run on one machine, {r['date']}: "
