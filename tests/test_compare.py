@@ -83,7 +83,7 @@ def test_default_scripts_are_every_mlp_and_conv_the_deep_nets_last():
     assert scripts == [f for f in names if f.startswith("mlp_")] + \
         [f for f in names if f.startswith("conv_") and not f.startswith("conv_deep_")] + \
         [f for f in names if f.startswith("conv_deep_")]
-    assert len(scripts) == 24 and scripts[-1] == "conv_deep_torch.py"
+    assert len(scripts) == 25 and scripts[-1] == "conv_deep_torch.py"
 
 
 def test_two_jobs_run_at_once_on_a_core_each_and_the_rows_keep_their_order(tmp_path, monkeypatch):

@@ -36,7 +36,7 @@ def functions(script):
 
 def test_there_are_all_the_scripts():
     assert len([s for s in SCRIPTS if s.startswith("mlp_")]) == 9
-    assert len([s for s in SCRIPTS if s.startswith("conv_deep_")]) == 6 and len(SCRIPTS) == 24
+    assert len([s for s in SCRIPTS if s.startswith("conv_deep_")]) == 7 and len(SCRIPTS) == 25
 
 
 @pytest.mark.parametrize("script", SCRIPTS)

@@ -349,7 +349,7 @@ def test_bad_validation_and_test_labels_are_one_line_before_training(tmp_path, s
                                          ("conv_keras.py", 3), ("conv_mlx.py", 4), ("conv_flax.py", 5),
                                          ("conv_theano.py", 5), ("conv_deep_tensorflow.py", 9),
                                          ("conv_deep_torch.py", 9), ("conv_deep_jax.py", 7), ("conv_deep_mlx.py", 9),
-                                         ("conv_tinygrad.py", 5)])
+                                         ("conv_tinygrad.py", 5), ("conv_deep_tinygrad.py", 9)])
 def test_images_too_small_for_the_net_are_one_line(tmp_path, script, size):
     """A traceback in five frameworks; conv_jax.py and conv_deep_jax.py trained to chance on an
     empty map with exit 0."""

@@ -24,7 +24,8 @@ from conftest import run
 DOCS = pages.DOCS
 PAIRS = [("mlp", "numpy", "torch"), ("mlp", "theano", "mlx"), ("mlp", "keras", "flax"), ("mlp", "numpy", "tinygrad"),
          ("conv", "jax", "tensorflow"), ("conv", "numpy", "flax"), ("conv", "torch", "mlx"),
-         ("deep", "torch", "jax"), ("deep", "keras", "mlx"), ("deep", "tensorflow", "flax"), ("conv", "torch", "tinygrad")]
+         ("deep", "torch", "jax"), ("deep", "keras", "mlx"), ("deep", "tensorflow", "flax"), ("conv", "torch", "tinygrad"),
+         ("deep", "tinygrad", "torch")]
 # the agreement asked of the page and predict.py; measured (both in float64): pixels 0/255,
 # probabilities 3e-15 at most, over the drawn digits and the 72 opened images
 PIXEL, PROBABILITY = 2 / 255, 1e-6
@@ -239,7 +240,7 @@ def test_reader_fragment_round_trips(page):
     Select(driver.find_element("id", "model")).select_by_value("deep")  # numpy has no deep net
     assert driver.execute_script("return location.hash") == "#deep/tensorflow/jax"
     assert [o.text for o in Select(driver.find_element("id", "left")).options] == [
-        "tensorflow", "keras", "torch", "jax", "flax", "mlx"]
+        "tensorflow", "keras", "torch", "jax", "flax", "mlx", "tinygrad"]
     from selenium.webdriver.common.keys import Keys
 
     driver.find_element("id", "right").send_keys(Keys.ARROW_DOWN)  # the keyboard: next framework
@@ -353,7 +354,7 @@ def test_rosetta_shows_one_section_in_every_framework(page, model, section):
     shown = cards(driver)
     frameworks = driver.execute_script("return DATA.models[arguments[0]].frameworks", model)
     assert [c["framework"] for c in shown] == frameworks  # the selector's order
-    assert len(frameworks) == (6 if model == "deep" else 9)
+    assert len(frameworks) == (7 if model == "deep" else 9)
     pins = pages.pins()
     for card in shown:
         fw = card["framework"]
@@ -533,7 +534,8 @@ WORDS_INSIDE = """
 
 
 @pytest.mark.parametrize("fragment", ["#mlp/numpy/mlx", "#conv/flax/mlx", "#deep/keras/torch", "#deep/all/train_epoch",
-                                      "#conv/all/build_model", "#conv/tinygrad/torch", "#mlp/all/compile_train_step"])
+                                      "#conv/all/build_model", "#conv/tinygrad/torch", "#deep/tinygrad/torch",
+                                      "#mlp/all/compile_train_step"])
 def test_phone_keeps_every_word_in_view(page, browser, fragment):
     """On a phone (a 400 px viewport, as a phone reports it), a line indented far under a bracket
     (32 columns in conv_deep_torch.py's weights, 24 in conv_deep_keras.py's train_epoch) wraps inside

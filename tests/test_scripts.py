@@ -16,7 +16,7 @@ MLPS = ["mlp_numpy.py", "mlp_theano.py", "mlp_tensorflow.py", "mlp_keras.py", "m
 CONVS = ["conv_numpy.py", "conv_theano.py", "conv_tensorflow.py", "conv_keras.py",
          "conv_torch.py", "conv_jax.py", "conv_flax.py", "conv_mlx.py", "conv_tinygrad.py"]
 DEEPS = ["conv_deep_tensorflow.py", "conv_deep_keras.py", "conv_deep_torch.py", "conv_deep_jax.py",
-         "conv_deep_flax.py", "conv_deep_mlx.py"]
+         "conv_deep_flax.py", "conv_deep_mlx.py", "conv_deep_tinygrad.py"]
 KERAS_BACKENDS = ["tensorflow", "torch", "jax"]
 
 
@@ -182,7 +182,7 @@ def test_missing_data_is_one_line_in_every_framework(tmp_path, script):
     assert errors == ["error: could not download train-images-idx3-ubyte.gz from any mirror:"], result.stderr
 
 
-@pytest.mark.parametrize("script", ["mlp_tinygrad.py", "conv_tinygrad.py"])
+@pytest.mark.parametrize("script", ["mlp_tinygrad.py", "conv_tinygrad.py", "conv_deep_tinygrad.py"])
 @pytest.mark.parametrize("dev,why", [(None, "(no usable devices)"), ("CPU", "No such file or directory: 'clang'"),
                                      ("CUDA", "failed to load library cuda")])
 def test_tinygrad_without_a_device_is_one_line_saying_what_to_install(tmp_path, script, dev, why):
