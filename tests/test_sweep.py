@@ -6,6 +6,7 @@ fit must find e, a and c; the slow one sweeps two real scripts on a subset. Spee
 benchmark (docs/benchmarks.md), never asserted here."""
 import json
 import os
+import re
 import sys
 
 import numpy as np
@@ -217,3 +218,22 @@ def test_a_sweep_of_two_real_scripts(real_data_dir, tmp_path):
 def test_timed_py_needs_a_script():
     result = run("bench/timed.py")
     assert result.returncode != 0 and "usage: python bench/timed.py SCRIPT.py" in result.stderr
+
+
+@pytest.mark.slow  # starts tinygrad and compiles a step
+def test_the_tinygrad_kernel_table_sums_a_replayed_step():
+    result = run("bench/kernels_tinygrad.py", "mlp_tinygrad.py", "--steps", "3", "--top", "20")
+    assert result.returncode == 0, result.stderr
+    head, *rows = result.stdout.splitlines()
+    m = re.fullmatch(r"mlp_tinygrad\.py, batch 10: (\d+) kernels a step \((\d+) names\), ([\d.]+) ms, [\d.]+ us an image", head)
+    assert m and int(m[1]) >= int(m[2]) == len(rows) > 1 and float(m[3]) > 0, result.stdout
+    shares = [float(r.split()[-2]) for r in rows]
+    assert shares == sorted(shares, reverse=True) and 99 <= sum(shares) <= 101, result.stdout
+    # the largest is a reduction (the hidden layer's product; its name, the loop shape tinygrad
+    # chose, varies with the machine's threads: r_10_100_196_4, r_5_100_2_196_4)
+    assert rows[0].split()[0].startswith("r_"), result.stdout
+
+
+def test_the_tinygrad_kernel_table_takes_only_the_tinygrad_scripts():
+    result = run("bench/kernels_tinygrad.py", "mlp_torch.py")
+    assert result.returncode == 2 and "invalid choice: 'mlp_torch.py'" in result.stderr
