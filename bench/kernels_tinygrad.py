@@ -27,23 +27,20 @@ KERNEL = re.compile(r"\*\*\*\s+\S+\s+\d+\s+(\S+).*?tm\s+([\d.]+)(us|ms)")
 
 
 def kernel_times(script, batch_size, steps):
-    """({kernel name: milliseconds a step}, kernels launched a step), over steps replayed JIT
-    steps at batch_size."""
-    from tinygrad import Context, Tensor, nn
+    """({kernel name: milliseconds a step}, kernels launched a step), over the script's own
+    train_epoch on steps batches of batch_size, its JIT's steps replayed."""
+    from tinygrad import Context, nn
     s = importlib.import_module(script.removesuffix(".py"))
     model = s.build_model(mnist.init_weights(0, SHAPES[script]))
     optimizer = nn.optim.SGD(nn.state.get_parameters(model), lr=0.01)
     train_step = s.compile_train_step(model, optimizer)
     rng = np.random.default_rng(0)
-    x = rng.random((batch_size, *s.INPUT), dtype=np.float32)
-    y = rng.integers(0, s.CLASSES, batch_size).astype(np.int32)
+    x = rng.random((steps * batch_size, *s.INPUT), dtype=np.float32)
+    y = rng.integers(0, s.CLASSES, steps * batch_size)  # int64, as mnist.py's labels
+    s.train_epoch(model, optimizer, train_step, x[:3 * batch_size], y[:3 * batch_size], batch_size)  # run, capture, replay
     times, launches, out = collections.defaultdict(float), 0, io.StringIO()
-    with Context(TRAINING=1):
-        for _ in range(3):  # run, capture, one replay: compiled before the timing
-            train_step(Tensor(x), Tensor(y)).item()
-        with contextlib.redirect_stdout(out), Context(DEBUG=2):
-            for _ in range(steps):
-                train_step(Tensor(x), Tensor(y)).item()
+    with contextlib.redirect_stdout(out), Context(DEBUG=2):
+        s.train_epoch(model, optimizer, train_step, x, y, batch_size)
     for line in out.getvalue().splitlines():
         m = KERNEL.search(re.sub(r"\x1b\[[0-9;]*m", "", line))  # without the colours
         if m:
